@@ -1,0 +1,1 @@
+pub use modelchain_nn;
