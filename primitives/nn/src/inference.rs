@@ -1,0 +1,316 @@
+//! Shape checking, cost and inference.
+
+use alloc::vec::Vec;
+
+use crate::error::Error;
+use crate::format::*;
+use crate::layers;
+
+/// What [`Model::validate`] learns about a valid model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+	/// Elements of one input.
+	pub input_len: u32,
+	/// Elements of the last tensor (classes, or regression outputs).
+	pub output_len: u32,
+	/// Multiply-accumulates of the dense and convolution layers.
+	pub macs: u64,
+	/// [`Model::cost`].
+	pub cost: u64,
+	/// Largest tensor, in elements.
+	pub max_tensor_len: u32,
+}
+
+/// A tensor shape: 1 to `MAX_RANK` axes, none of them zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Dims {
+	rank: usize,
+	d: [u32; MAX_RANK],
+}
+
+impl Dims {
+	fn flat(n: u32) -> Self {
+		Dims { rank: 1, d: [n, 1, 1] }
+	}
+
+	fn chw(&self) -> Option<(u32, u32, u32)> {
+		(self.rank == 3).then_some((self.d[0], self.d[1], self.d[2]))
+	}
+
+	fn len(&self) -> u64 {
+		self.d.iter().take(self.rank).fold(1u64, |acc, &d| acc.saturating_mul(u64::from(d)))
+	}
+}
+
+fn at(layer: usize) -> u32 {
+	u32::try_from(layer).unwrap_or(u32::MAX)
+}
+
+/// Checks one tensor against the bounds and returns its element count.
+fn check_tensor(dims: &Dims, bounds: &Bounds, layer: u32) -> Result<u32, Error> {
+	if dims.d.iter().take(dims.rank).any(|&d| d == 0) {
+		return Err(Error::ZeroDimension { layer });
+	}
+	let len = dims.len();
+	if len > u64::from(bounds.max_tensor_len) {
+		return Err(Error::TensorTooLarge { layer });
+	}
+	u32::try_from(len).map_err(|_| Error::TensorTooLarge { layer })
+}
+
+fn check_requant(requant: &[Requant], channels: u32, layer: u32) -> Result<(), Error> {
+	if requant.len() == 1 || requant.len() as u64 == u64::from(channels) {
+		Ok(())
+	} else {
+		Err(Error::RequantCountMismatch { layer })
+	}
+}
+
+fn check_dims(values: &[u32], bounds: &Bounds, layer: u32) -> Result<(), Error> {
+	if values.iter().any(|&v| v > bounds.max_dimension) {
+		return Err(Error::DimensionTooLarge { layer });
+	}
+	Ok(())
+}
+
+fn parameters(layer: &Layer) -> u64 {
+	let n = match layer {
+		Layer::Dense(d) => d.weights.len() + d.bias.len() + d.requant.len(),
+		Layer::Conv2d(c) => c.weights.len() + c.bias.len() + c.requant.len(),
+		Layer::Lut(_) => 256,
+		_ => 0,
+	};
+	n as u64
+}
+
+/// Output shape and multiply-accumulates of one layer.
+fn layer_shape(layer: &Layer, input: Dims, bounds: &Bounds, li: u32) -> Result<(Dims, u64), Error> {
+	let len = input.len();
+	match layer {
+		Layer::Dense(d) => {
+			if d.in_features == 0 || d.out_features == 0 {
+				return Err(Error::ZeroDimension { layer: li });
+			}
+			check_dims(&[d.in_features, d.out_features], bounds, li)?;
+			if d.in_features > MAX_FAN_IN {
+				return Err(Error::FanInTooLarge { layer: li });
+			}
+			if len != u64::from(d.in_features) {
+				return Err(Error::ShapeMismatch { layer: li });
+			}
+			let macs = u64::from(d.in_features) * u64::from(d.out_features);
+			if d.weights.len() as u64 != macs || d.bias.len() as u64 != u64::from(d.out_features) {
+				return Err(Error::ParameterCountMismatch { layer: li });
+			}
+			check_requant(&d.requant, d.out_features, li)?;
+			Ok((Dims::flat(d.out_features), macs))
+		},
+		Layer::Conv2d(c) => {
+			let (ch, h, w) = input.chw().ok_or(Error::InvalidRank { layer: li })?;
+			let p = c.padding;
+			let geometry = [c.in_channels, c.out_channels, c.kernel_h, c.kernel_w, c.stride_h, c.stride_w];
+			if geometry.contains(&0) {
+				return Err(Error::ZeroDimension { layer: li });
+			}
+			check_dims(&geometry, bounds, li)?;
+			check_dims(&[p.top, p.left, p.bottom, p.right], bounds, li)?;
+			if ch != c.in_channels {
+				return Err(Error::ShapeMismatch { layer: li });
+			}
+			let fan_in = u64::from(c.in_channels) * u64::from(c.kernel_h) * u64::from(c.kernel_w);
+			if fan_in > u64::from(MAX_FAN_IN) {
+				return Err(Error::FanInTooLarge { layer: li });
+			}
+			let oh = layers::window_out(h, p.top, p.bottom, c.kernel_h, c.stride_h);
+			let ow = layers::window_out(w, p.left, p.right, c.kernel_w, c.stride_w);
+			let (Some(oh), Some(ow)) = (oh, ow) else {
+				return Err(Error::InvalidWindow { layer: li });
+			};
+			let expected = fan_in * u64::from(c.out_channels);
+			if c.weights.len() as u64 != expected || c.bias.len() as u64 != u64::from(c.out_channels) {
+				return Err(Error::ParameterCountMismatch { layer: li });
+			}
+			check_requant(&c.requant, c.out_channels, li)?;
+			check_dims(&[oh, ow], bounds, li)?;
+			let out = Dims { rank: 3, d: [c.out_channels, oh, ow] };
+			Ok((out, out.len().saturating_mul(fan_in)))
+		},
+		Layer::MaxPool2d(m) => {
+			let (ch, h, w) = input.chw().ok_or(Error::InvalidRank { layer: li })?;
+			let p = m.padding;
+			let geometry = [m.kernel_h, m.kernel_w, m.stride_h, m.stride_w];
+			if geometry.contains(&0) {
+				return Err(Error::ZeroDimension { layer: li });
+			}
+			check_dims(&geometry, bounds, li)?;
+			if p.top >= m.kernel_h || p.bottom >= m.kernel_h || p.left >= m.kernel_w || p.right >= m.kernel_w {
+				return Err(Error::InvalidWindow { layer: li });
+			}
+			let oh = layers::window_out(h, p.top, p.bottom, m.kernel_h, m.stride_h);
+			let ow = layers::window_out(w, p.left, p.right, m.kernel_w, m.stride_w);
+			let (Some(oh), Some(ow)) = (oh, ow) else {
+				return Err(Error::InvalidWindow { layer: li });
+			};
+			check_dims(&[oh, ow], bounds, li)?;
+			Ok((Dims { rank: 3, d: [ch, oh, ow] }, 0))
+		},
+		Layer::Flatten => Ok((Dims::flat(u32::try_from(len).map_err(|_| Error::TensorTooLarge { layer: li })?), 0)),
+		Layer::Relu { .. } | Layer::Identity | Layer::Lut(_) => Ok((input, 0)),
+	}
+}
+
+/// Cost of one layer beyond its multiply-accumulates: one unit per output element, or
+/// per compared element for pooling.
+fn elementwise_cost(layer: &Layer, out_len: u32) -> u64 {
+	let per = match layer {
+		Layer::MaxPool2d(m) => u64::from(m.kernel_h).saturating_mul(u64::from(m.kernel_w)),
+		_ => 1,
+	};
+	u64::from(out_len).saturating_mul(per)
+}
+
+impl Model {
+	/// Checks the model against `bounds`: input shape, layer count, parameter count, each
+	/// layer's shape and parameter lengths, tensor sizes, fan-in and multiply-accumulates.
+	pub fn validate(&self, bounds: &Bounds) -> Result<Summary, Error> {
+		let input_layer = u32::MAX;
+		let shape = &self.input.shape;
+		if shape.is_empty() || shape.len() > MAX_RANK {
+			return Err(Error::InvalidRank { layer: input_layer });
+		}
+		let mut dims = Dims { rank: shape.len(), d: [1; MAX_RANK] };
+		for (d, &s) in dims.d.iter_mut().zip(shape) {
+			*d = s;
+		}
+		check_dims(shape, bounds, input_layer)?;
+		let input_len = check_tensor(&dims, bounds, input_layer)?;
+		if self.layers.len() as u64 > u64::from(bounds.max_layers) {
+			return Err(Error::TooManyLayers);
+		}
+		let params = self.layers.iter().fold(0u64, |acc, l| acc.saturating_add(parameters(l)));
+		if params > bounds.max_parameters {
+			return Err(Error::TooManyParameters);
+		}
+		let mut macs = 0u64;
+		let mut other = u64::from(input_len);
+		let mut max_tensor_len = input_len;
+		for (i, layer) in self.layers.iter().enumerate() {
+			let (out, layer_macs) = layer_shape(layer, dims, bounds, at(i))?;
+			let out_len = check_tensor(&out, bounds, at(i))?;
+			macs = macs.saturating_add(layer_macs);
+			other = other.saturating_add(elementwise_cost(layer, out_len));
+			max_tensor_len = max_tensor_len.max(out_len);
+			dims = out;
+		}
+		if macs > bounds.max_macs {
+			return Err(Error::TooManyMacs);
+		}
+		let output_len = check_tensor(&dims, bounds, u32::MAX)?;
+		Ok(Summary { input_len, output_len, macs, cost: macs.saturating_add(other), max_tensor_len })
+	}
+
+	/// The weight the runtime charges for one inference, in multiply-accumulate
+	/// equivalents: every multiply-accumulate of the dense and convolution layers, plus one
+	/// per element each layer writes (per compared element for max pooling), plus the
+	/// input length. Saturating; `u64::MAX` for a model that does not validate.
+	pub fn cost(&self) -> u64 {
+		self.validate(&Bounds::unbounded()).map(|s| s.cost).unwrap_or(u64::MAX)
+	}
+
+	/// Elements an input must have: the product of the input shape (saturated; 0 for an
+	/// empty shape).
+	pub fn input_len(&self) -> u32 {
+		if self.input.shape.is_empty() {
+			return 0;
+		}
+		let len = self.input.shape.iter().fold(1u64, |acc, &d| acc.saturating_mul(u64::from(d)));
+		u32::try_from(len).unwrap_or(u32::MAX)
+	}
+
+	/// Runs the model on one input and applies the output rule.
+	pub fn run(&self, input: &[i8]) -> Result<Output, Error> {
+		let last = self.run_raw(input)?;
+		Ok(self.output.apply(&last))
+	}
+
+	/// Runs the model on one input and returns its last tensor, before the output rule.
+	///
+	/// The model is validated first (without bounds: a decoded model has already met
+	/// them), so any model, however built, either runs or returns an error.
+	pub fn run_raw(&self, input: &[i8]) -> Result<Vec<i8>, Error> {
+		let summary = self.validate(&Bounds::unbounded())?;
+		if input.len() != summary.input_len as usize {
+			return Err(Error::InputLengthMismatch {
+				expected: summary.input_len,
+				found: u32::try_from(input.len()).unwrap_or(u32::MAX),
+			});
+		}
+		let mut dims = [1u32; MAX_RANK];
+		for (d, &s) in dims.iter_mut().zip(&self.input.shape) {
+			*d = s;
+		}
+		let mut chw = (self.input.shape.len() == 3).then_some((dims[0], dims[1], dims[2]));
+		let mut x = input.to_vec();
+		for (i, layer) in self.layers.iter().enumerate() {
+			let fix = |e: Error| match e {
+				Error::ShapeMismatch { .. } => Error::ShapeMismatch { layer: at(i) },
+				other => other,
+			};
+			let wrong_rank = Error::InvalidRank { layer: at(i) };
+			match layer {
+				Layer::Dense(d) => {
+					x = layers::dense(d, &x).map_err(fix)?;
+					chw = None;
+				},
+				Layer::Conv2d(c) => {
+					let (_, h, w) = chw.ok_or(wrong_rank)?;
+					let (y, oh, ow) = layers::conv2d(c, &x, h, w).map_err(fix)?;
+					x = y;
+					chw = Some((c.out_channels, oh, ow));
+				},
+				Layer::MaxPool2d(m) => {
+					let (ch, h, w) = chw.ok_or(wrong_rank)?;
+					let (y, oh, ow) = layers::max_pool2d(m, &x, ch, h, w).map_err(fix)?;
+					x = y;
+					chw = Some((ch, oh, ow));
+				},
+				Layer::Relu { zero_point } => layers::relu(&mut x, *zero_point),
+				Layer::Lut(l) => layers::lut(l, &mut x),
+				Layer::Identity => {},
+				Layer::Flatten => chw = None,
+			}
+		}
+		Ok(x)
+	}
+}
+
+impl OutputKind {
+	/// Turns the last tensor into the answer (see the variants).
+	pub fn apply(&self, last: &[i8]) -> Output {
+		match *self {
+			OutputKind::Class => Output::Class(argmax(last)),
+			OutputKind::Regression { zero_point, multiplier, shift } => Output::Regression(
+				last.iter()
+					.map(|&q| {
+						let centered = i64::from(q) - i64::from(zero_point);
+						let v = layers::rounding_shift_right(centered * i64::from(multiplier), u32::from(shift));
+						layers::saturate_i32(v)
+					})
+					.collect(),
+			),
+		}
+	}
+}
+
+/// Index of the largest value, the lowest index among equals; 0 for an empty slice.
+pub fn argmax(values: &[i8]) -> u32 {
+	let mut best = 0usize;
+	let mut best_value = i8::MIN;
+	for (i, &v) in values.iter().enumerate() {
+		if i == 0 || v > best_value {
+			best = i;
+			best_value = v;
+		}
+	}
+	u32::try_from(best).unwrap_or(u32::MAX)
+}
