@@ -1,0 +1,396 @@
+//! ONNX import: follows the chain of operators from the graph input to its output and
+//! turns it into a [`FloatNetwork`].
+//!
+//! Supported operators: `Gemm` (with `transB` 0 or 1, `alpha`, `beta`), `MatMul` followed
+//! by an `Add` of a constant bias, `Conv` (2D, no dilation, no groups), `MaxPool` (2D,
+//! `ceil_mode = 0`), `Relu`, `Sigmoid`, `Tanh`, `Flatten`, `Reshape` to `[batch, n]`, and
+//! the no-ops `Identity`, `Dropout` and float `Cast`. Where scikit-learn's classifiers
+//! post-process (`Softmax`, `ArgMax`, `ArrayFeatureExtractor`, `ZipMap`, ...) the import
+//! stops: softmax is monotonic, so the argmax of the logits is the same class. That covers
+//! the graphs of skl2onnx `MLPClassifier`/`MLPRegressor` and of `torch.onnx.export` for
+//! Linear/ReLU/Sigmoid/Tanh/Flatten/Conv2d/MaxPool2d networks. Any other operator on the
+//! chain is rejected with [`ImportError::UnsupportedOperator`] naming it.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use onnx_protobuf::tensor_shape_proto::dimension::Value as Dim;
+use onnx_protobuf::type_proto::Value as TypeValue;
+use onnx_protobuf::{AttributeProto, Message, ModelProto, NodeProto, TensorProto};
+
+use crate::float::{FloatLayer, FloatNetwork, Task};
+use crate::ImportError;
+
+/// Import options.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+	/// What the output means. `None`: classification if the graph applies a softmax or an
+	/// argmax (as scikit-learn classifiers do), regression otherwise. PyTorch classifiers
+	/// usually end in raw logits, so say `Some(Task::Classification)` for them.
+	pub task: Option<Task>,
+}
+
+/// An imported graph.
+#[derive(Debug, Clone)]
+pub struct Imported {
+	/// The network.
+	pub network: FloatNetwork,
+	/// The class labels of a scikit-learn classifier (class index -> label), if the graph
+	/// has them.
+	pub class_labels: Option<Vec<i64>>,
+}
+
+/// Imports an ONNX file.
+pub fn import_file(path: impl AsRef<Path>, options: &ImportOptions) -> Result<Imported, ImportError> {
+	import(&std::fs::read(path)?, options)
+}
+
+const FLOAT: i32 = 1;
+const INT64: i32 = 7;
+const DOUBLE: i32 = 11;
+const INT32: i32 = 6;
+
+/// A constant tensor: dims and values.
+#[derive(Debug, Clone)]
+struct Constant {
+	dims: Vec<usize>,
+	values: Vec<f64>,
+}
+
+fn constant(t: &TensorProto) -> Result<Constant, ImportError> {
+	let bad = |what: &str| ImportError::InvalidGraph(format!("initializer `{}`: {what}", t.name));
+	let dims = t.dims.iter().map(|&d| usize::try_from(d).map_err(|_| bad("negative dim"))).collect::<Result<Vec<_>, _>>()?;
+	let raw = &t.raw_data;
+	let values: Vec<f64> = match t.data_type {
+		FLOAT if !raw.is_empty() => raw.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap()) as f64).collect(),
+		FLOAT => t.float_data.iter().map(|&v| v as f64).collect(),
+		DOUBLE if !raw.is_empty() => raw.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect(),
+		DOUBLE => t.double_data.clone(),
+		INT64 if !raw.is_empty() => raw.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap()) as f64).collect(),
+		INT64 => t.int64_data.iter().map(|&v| v as f64).collect(),
+		INT32 if !raw.is_empty() => raw.chunks_exact(4).map(|c| i32::from_le_bytes(c.try_into().unwrap()) as f64).collect(),
+		INT32 => t.int32_data.iter().map(|&v| v as f64).collect(),
+		other => return Err(bad(&format!("data type {other} is not float, double, int32 or int64"))),
+	};
+	if values.len() != dims.iter().product::<usize>() {
+		return Err(bad("value count does not match dims"));
+	}
+	Ok(Constant { dims, values })
+}
+
+fn attr<'a>(node: &'a NodeProto, name: &str) -> Option<&'a AttributeProto> {
+	node.attribute.iter().find(|a| a.name == name)
+}
+
+fn attr_i(node: &NodeProto, name: &str, default: i64) -> i64 {
+	attr(node, name).map(|a| a.i).unwrap_or(default)
+}
+
+fn attr_f(node: &NodeProto, name: &str, default: f32) -> f32 {
+	attr(node, name).map(|a| a.f).unwrap_or(default)
+}
+
+fn attr_ints(node: &NodeProto, name: &str) -> Option<Vec<i64>> {
+	attr(node, name).map(|a| a.ints.clone())
+}
+
+fn unsupported(node: &NodeProto, detail: impl Into<String>) -> ImportError {
+	ImportError::UnsupportedAttribute { op: node.op_type.clone(), detail: detail.into() }
+}
+
+fn pair(node: &NodeProto, name: &str, default: usize) -> Result<(usize, usize), ImportError> {
+	match attr_ints(node, name) {
+		None => Ok((default, default)),
+		Some(v) if v.len() == 2 && v.iter().all(|&x| x >= 1) => Ok((v[0] as usize, v[1] as usize)),
+		Some(v) => Err(unsupported(node, format!("{name} = {v:?} (2D, positive only)"))),
+	}
+}
+
+fn pads(node: &NodeProto) -> Result<[usize; 4], ImportError> {
+	if let Some(a) = attr(node, "auto_pad") {
+		if !a.s.is_empty() && a.s != b"NOTSET" {
+			return Err(unsupported(node, "auto_pad (give explicit pads)"));
+		}
+	}
+	match attr_ints(node, "pads") {
+		None => Ok([0; 4]),
+		// ONNX order: [top, left, bottom, right] for 2D.
+		Some(v) if v.len() == 4 && v.iter().all(|&x| x >= 0) => Ok([v[0] as usize, v[1] as usize, v[2] as usize, v[3] as usize]),
+		Some(v) => Err(unsupported(node, format!("pads = {v:?}"))),
+	}
+}
+
+fn no_dilation(node: &NodeProto) -> Result<(), ImportError> {
+	match attr_ints(node, "dilations") {
+		Some(d) if d.iter().any(|&x| x != 1) => Err(unsupported(node, "dilations other than 1")),
+		_ => Ok(()),
+	}
+}
+
+/// Imports an ONNX model from its bytes.
+pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportError> {
+	let model = ModelProto::parse_from_bytes(bytes).map_err(|e| ImportError::InvalidGraph(e.to_string()))?;
+	let graph = model.graph.as_ref().ok_or_else(|| ImportError::InvalidGraph("no graph".into()))?;
+	let mut constants: HashMap<&str, Constant> = HashMap::new();
+	for t in &graph.initializer {
+		// Tensors of other types (strings of class names, ...) are never weights: an
+		// operator that needs one as a constant reports it missing.
+		if matches!(t.data_type, FLOAT | DOUBLE | INT32 | INT64) {
+			constants.insert(&t.name, constant(t)?);
+		}
+	}
+	for n in &graph.node {
+		if n.op_type == "Constant" {
+			if let (Some(out), Some(a)) = (n.output.first(), attr(n, "value")) {
+				if let Some(t) = a.t.as_ref() {
+					constants.insert(out, constant(t)?);
+				}
+			}
+		}
+	}
+	let input = graph
+		.input
+		.iter()
+		.find(|i| !constants.contains_key(i.name.as_str()))
+		.ok_or_else(|| ImportError::InvalidGraph("no graph input".into()))?;
+	let dims: Vec<Option<usize>> = match input.type_.as_ref().and_then(|t| t.value.as_ref()) {
+		Some(TypeValue::TensorType(t)) => t
+			.shape
+			.as_ref()
+			.map(|s| {
+				s.dim.iter().map(|d| match &d.value {
+					Some(Dim::DimValue(v)) if *v > 0 => Some(*v as usize),
+					_ => None,
+				})
+				.collect()
+			})
+			.unwrap_or_default(),
+		_ => return Err(ImportError::InvalidGraph("graph input is not a tensor".into())),
+	};
+	// The first axis is the batch; the others must be known.
+	let input_shape: Vec<usize> = dims
+		.iter()
+		.skip(1)
+		.map(|d| d.ok_or_else(|| ImportError::Shape(format!("input `{}` has an unknown non-batch axis", input.name))))
+		.collect::<Result<_, _>>()?;
+	if input_shape.is_empty() || input_shape.len() > 3 {
+		return Err(ImportError::Shape(format!("input shape {dims:?}: need [batch, ...] with 1 to 3 more axes")));
+	}
+
+	let mut layers: Vec<FloatLayer> = Vec::new();
+	let mut shape = input_shape.clone();
+	let mut cur = input.name.clone();
+	let mut saw_softmax = false;
+	let outputs: Vec<&str> = graph.output.iter().map(|o| o.name.as_str()).collect();
+	let consumers = |name: &str| -> Vec<&NodeProto> {
+		graph.node.iter().filter(|n| n.op_type != "Constant" && n.input.iter().any(|i| i == name)).collect()
+	};
+	let get = |name: &str, node: &NodeProto| -> Result<Constant, ImportError> {
+		constants
+			.get(name)
+			.cloned()
+			.ok_or_else(|| unsupported(node, format!("input `{name}` is not a constant initializer")))
+	};
+	loop {
+		let next = consumers(&cur);
+		let node = match next.as_slice() {
+			[] => break,
+			[n] => *n,
+			many => {
+				// scikit-learn classifiers feed the probabilities to both an output and
+				// ArgMax; any other fan-out is not a chain.
+				if many.iter().all(|n| is_postprocessing(&n.op_type)) {
+					saw_softmax = true;
+					break;
+				}
+				return Err(ImportError::InvalidGraph(format!("tensor `{cur}` feeds {} nodes", many.len())));
+			},
+		};
+		let len: usize = shape.iter().product();
+		let out = node.output.first().cloned().unwrap_or_default();
+		match node.op_type.as_str() {
+			"Identity" | "Dropout" => {},
+			"Cast" => {
+				if attr_i(node, "to", FLOAT as i64) != FLOAT as i64 {
+					// A cast to non-float is post-processing of labels, after the network.
+					break;
+				}
+			},
+			"Softmax" | "ArgMax" | "ArrayFeatureExtractor" | "ZipMap" | "LogSoftmax" => {
+				saw_softmax = true;
+				break;
+			},
+			"Gemm" => {
+				if attr_i(node, "transA", 0) != 0 {
+					return Err(unsupported(node, "transA = 1"));
+				}
+				let trans_b = attr_i(node, "transB", 0) != 0;
+				let (alpha, beta) = (attr_f(node, "alpha", 1.0) as f64, attr_f(node, "beta", 1.0) as f64);
+				let b = get(node.input.get(1).map(String::as_str).unwrap_or(""), node)?;
+				let [r, c] = b.dims[..] else { return Err(unsupported(node, "B must be 2D")) };
+				let (n_in, n_out) = if trans_b { (c, r) } else { (r, c) };
+				if n_in != len {
+					return Err(ImportError::Shape(format!("Gemm expects {n_in} inputs, gets {len}")));
+				}
+				let mut weights = vec![0f32; n_in * n_out];
+				for o in 0..n_out {
+					for i in 0..n_in {
+						let v = if trans_b { b.values[o * n_in + i] } else { b.values[i * n_out + o] };
+						weights[o * n_in + i] = (v * alpha) as f32;
+					}
+				}
+				let bias = match node.input.get(2).filter(|s| !s.is_empty()) {
+					Some(name) => broadcast_bias(&get(name, node)?, n_out, node)?.iter().map(|v| (v * beta) as f32).collect(),
+					None => vec![0.0; n_out],
+				};
+				layers.push(FloatLayer::Dense { in_features: n_in, out_features: n_out, weights, bias });
+				shape = vec![n_out];
+			},
+			"MatMul" => {
+				if node.input.first() != Some(&cur) {
+					return Err(unsupported(node, "the constant must be the second operand"));
+				}
+				let b = get(node.input.get(1).map(String::as_str).unwrap_or(""), node)?;
+				let [n_in, n_out] = b.dims[..] else { return Err(unsupported(node, "B must be 2D")) };
+				if n_in != len {
+					return Err(ImportError::Shape(format!("MatMul expects {n_in} inputs, gets {len}")));
+				}
+				let mut weights = vec![0f32; n_in * n_out];
+				for o in 0..n_out {
+					for i in 0..n_in {
+						weights[o * n_in + i] = b.values[i * n_out + o] as f32;
+					}
+				}
+				layers.push(FloatLayer::Dense { in_features: n_in, out_features: n_out, weights, bias: vec![0.0; n_out] });
+				shape = vec![n_out];
+			},
+			"Add" => {
+				let other = node.input.iter().find(|i| **i != cur).ok_or_else(|| unsupported(node, "x + x"))?;
+				let c = get(other, node)?;
+				match layers.last_mut() {
+					Some(FloatLayer::Dense { out_features, bias, .. }) => {
+						for (b, v) in bias.iter_mut().zip(broadcast_bias(&c, *out_features, node)?) {
+							*b += v as f32;
+						}
+					},
+					_ => return Err(unsupported(node, "only a bias after MatMul/Gemm")),
+				}
+			},
+			"Relu" => layers.push(FloatLayer::Relu),
+			"Sigmoid" => layers.push(FloatLayer::Sigmoid),
+			"Tanh" => layers.push(FloatLayer::Tanh),
+			"Flatten" => {
+				if attr_i(node, "axis", 1) != 1 {
+					return Err(unsupported(node, "axis other than 1"));
+				}
+				layers.push(FloatLayer::Flatten);
+				shape = vec![len];
+			},
+			"Reshape" => {
+				let target = get(node.input.get(1).map(String::as_str).unwrap_or(""), node)?;
+				// [batch, n] or [-1, n]: a flatten. Anything else would need real reshapes.
+				let ok = target.values.len() == 2
+					&& (target.values[1] == -1.0 || target.values[1] == len as f64)
+					&& (target.values[0] == -1.0 || target.values[0] == 1.0 || target.values[0] == 0.0);
+				if !ok {
+					return Err(unsupported(node, format!("shape {:?} (only [batch, -1] flattening)", target.values)));
+				}
+				if shape.len() != 1 {
+					layers.push(FloatLayer::Flatten);
+				}
+				shape = vec![len];
+			},
+			"Conv" => {
+				no_dilation(node)?;
+				if attr_i(node, "group", 1) != 1 {
+					return Err(unsupported(node, "group other than 1"));
+				}
+				let w = get(node.input.get(1).map(String::as_str).unwrap_or(""), node)?;
+				let [oc, ic, kh, kw] = w.dims[..] else { return Err(unsupported(node, "only 2D convolutions")) };
+				let [c, h, wd] = shape[..] else { return Err(ImportError::Shape(format!("Conv on shape {shape:?}"))) };
+				if ic != c {
+					return Err(ImportError::Shape(format!("Conv expects {ic} channels, gets {c}")));
+				}
+				if let Some(k) = attr_ints(node, "kernel_shape") {
+					if k != [kh as i64, kw as i64] {
+						return Err(unsupported(node, "kernel_shape does not match the weights"));
+					}
+				}
+				let stride = pair(node, "strides", 1)?;
+				let p = pads(node)?;
+				let bias = match node.input.get(2).filter(|s| !s.is_empty()) {
+					Some(name) => get(name, node)?.values.iter().map(|&v| v as f32).collect(),
+					None => vec![0.0; oc],
+				};
+				if bias.len() != oc {
+					return Err(ImportError::Shape("Conv bias length".into()));
+				}
+				let oh = (h + p[0] + p[2]).checked_sub(kh).map(|s| s / stride.0 + 1);
+				let ow = (wd + p[1] + p[3]).checked_sub(kw).map(|s| s / stride.1 + 1);
+				let (Some(oh), Some(ow)) = (oh, ow) else { return Err(ImportError::Shape("Conv kernel larger than input".into())) };
+				layers.push(FloatLayer::Conv2d {
+					in_channels: ic,
+					out_channels: oc,
+					kernel: (kh, kw),
+					stride,
+					pads: p,
+					weights: w.values.iter().map(|&v| v as f32).collect(),
+					bias,
+				});
+				shape = vec![oc, oh, ow];
+			},
+			"MaxPool" => {
+				no_dilation(node)?;
+				if attr_i(node, "ceil_mode", 0) != 0 {
+					return Err(unsupported(node, "ceil_mode = 1"));
+				}
+				if attr_i(node, "storage_order", 0) != 0 || node.output.len() > 1 {
+					return Err(unsupported(node, "indices output"));
+				}
+				let kernel = pair(node, "kernel_shape", 0)?;
+				let stride = pair(node, "strides", 1)?;
+				let p = pads(node)?;
+				let [c, h, w] = shape[..] else { return Err(ImportError::Shape(format!("MaxPool on shape {shape:?}"))) };
+				if kernel.0 == 0 || p[0] >= kernel.0 || p[2] >= kernel.0 || p[1] >= kernel.1 || p[3] >= kernel.1 {
+					return Err(unsupported(node, "kernel_shape missing or pads not smaller than the kernel"));
+				}
+				let oh = (h + p[0] + p[2]).checked_sub(kernel.0).map(|s| s / stride.0 + 1);
+				let ow = (w + p[1] + p[3]).checked_sub(kernel.1).map(|s| s / stride.1 + 1);
+				let (Some(oh), Some(ow)) = (oh, ow) else { return Err(ImportError::Shape("MaxPool kernel larger than input".into())) };
+				layers.push(FloatLayer::MaxPool2d { kernel, stride, pads: p });
+				shape = vec![c, oh, ow];
+			},
+			other => return Err(ImportError::UnsupportedOperator(other.to_string())),
+		}
+		if outputs.contains(&out.as_str()) && consumers(&out).is_empty() {
+			cur = out;
+			break;
+		}
+		cur = out;
+	}
+	let _ = cur;
+	let task = options.task.unwrap_or(if saw_softmax { Task::Classification } else { Task::Regression });
+	let class_labels = graph
+		.node
+		.iter()
+		.find(|n| n.op_type == "ArrayFeatureExtractor")
+		.and_then(|n| n.input.first())
+		.and_then(|name| constants.get(name.as_str()))
+		.map(|c| c.values.iter().map(|&v| v as i64).collect());
+	let network = FloatNetwork { input_shape, layers, task };
+	network.shapes()?;
+	Ok(Imported { network, class_labels })
+}
+
+fn is_postprocessing(op: &str) -> bool {
+	matches!(op, "Softmax" | "ArgMax" | "ArrayFeatureExtractor" | "ZipMap" | "Identity" | "LogSoftmax")
+}
+
+/// A bias of shape `[n]`, `[1, n]` or a scalar, as `n` values.
+fn broadcast_bias(c: &Constant, n: usize, node: &NodeProto) -> Result<Vec<f64>, ImportError> {
+	match c.values.len() {
+		1 => Ok(vec![c.values[0]; n]),
+		len if len == n => Ok(c.values.clone()),
+		len => Err(unsupported(node, format!("bias of {len} values for {n} outputs"))),
+	}
+}
