@@ -50,7 +50,9 @@ pub fn read_csv(
 		let record = record.map_err(|e| ImportError::Data(format!("CSV: {e}")))?;
 		let mut n = 0;
 		for (c, field) in record.iter().enumerate() {
-			let v: f32 = field.parse().map_err(|_| ImportError::Data(format!("CSV row {line}, column {c}: `{field}` is not a number")))?;
+			let v: f32 = field
+				.parse()
+				.map_err(|_| ImportError::Data(format!("CSV row {line}, column {c}: `{field}` is not a number")))?;
 			if Some(c) == label_column {
 				labels.as_mut().expect("label column set").push(v);
 			} else {
@@ -64,7 +66,7 @@ pub fn read_csv(
 		match columns {
 			None => columns = Some(n),
 			Some(c) if c != n => return Err(ImportError::Data(format!("CSV row {line} has {n} values, expected {c}"))),
-			_ => {},
+			_ => {}
 		}
 		rows += 1;
 	}
@@ -92,7 +94,9 @@ pub fn read_npy(bytes: &[u8]) -> Result<(Vec<u64>, Vec<f32>), ImportError> {
 		return Err(ImportError::Data("npy: Fortran order is not supported".into()));
 	}
 	let shape = npy.shape().to_vec();
-	let DType::Plain(ts) = npy.dtype() else { return Err(ImportError::Data("npy: structured arrays are not supported".into())) };
+	let DType::Plain(ts) = npy.dtype() else {
+		return Err(ImportError::Data("npy: structured arrays are not supported".into()));
+	};
 	let size = ts.size_field();
 	let values: Vec<f32> = match (ts.type_char(), size) {
 		(TypeChar::Float, 4) => npy.into_vec::<f32>().map_err(npy_err)?,
@@ -119,7 +123,7 @@ pub fn read_npy_file(path: impl AsRef<Path>) -> Result<(Vec<u64>, Vec<f32>), Imp
 pub fn read_npy_table(path: impl AsRef<Path>) -> Result<Table, ImportError> {
 	let (shape, values) = read_npy_file(path)?;
 	let rows = *shape.first().unwrap_or(&1) as usize;
-	let columns = if rows == 0 { 0 } else { values.len() / rows };
+	let columns = values.len().checked_div(rows).unwrap_or(0);
 	Ok(Table { values, rows, columns })
 }
 
@@ -145,16 +149,31 @@ pub fn class_dataset(spec: &InputSpec, inputs: &Table, labels: &[f32]) -> Result
 	}
 	let labels = labels
 		.iter()
-		.map(|&l| if l >= 0.0 && l.fract() == 0.0 { Ok(l as u32) } else { Err(ImportError::Data(format!("label {l} is not a class index"))) })
+		.map(|&l| {
+			if l >= 0.0 && l.fract() == 0.0 {
+				Ok(l as u32)
+			} else {
+				Err(ImportError::Data(format!("label {l} is not a class index")))
+			}
+		})
 		.collect::<Result<Vec<_>, _>>()?;
-	let ds = Dataset { input_len: inputs.columns as u32, inputs: quantize_input(spec, &inputs.values), labels: Labels::Class(labels) };
+	let ds = Dataset {
+		input_len: inputs.columns as u32,
+		inputs: quantize_input(spec, &inputs.values),
+		labels: Labels::Class(labels),
+	};
 	ds.samples()?;
 	Ok(ds)
 }
 
 /// A regression dataset: inputs quantized with the model's input parameters, `targets`
 /// (`rows * outputs` values) as fixed point.
-pub fn regression_dataset(spec: &InputSpec, inputs: &Table, targets: &[f32], outputs: u32) -> Result<Dataset, ImportError> {
+pub fn regression_dataset(
+	spec: &InputSpec,
+	inputs: &Table,
+	targets: &[f32],
+	outputs: u32,
+) -> Result<Dataset, ImportError> {
 	check_width(spec, inputs)?;
 	let ds = Dataset {
 		input_len: inputs.columns as u32,

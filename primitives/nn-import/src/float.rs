@@ -91,7 +91,7 @@ impl FloatNetwork {
 						return Err(bad("dense"));
 					}
 					vec![*out_features]
-				},
+				}
 				FloatLayer::Conv2d { in_channels, out_channels, kernel, stride, pads, .. } => {
 					let [c, h, w] = cur[..] else { return Err(bad("conv")) };
 					if c != *in_channels {
@@ -100,13 +100,13 @@ impl FloatNetwork {
 					let oh = out_size(h, pads[0], pads[2], kernel.0, stride.0).ok_or_else(|| bad("conv"))?;
 					let ow = out_size(w, pads[1], pads[3], kernel.1, stride.1).ok_or_else(|| bad("conv"))?;
 					vec![*out_channels, oh, ow]
-				},
+				}
 				FloatLayer::MaxPool2d { kernel, stride, pads } => {
 					let [c, h, w] = cur[..] else { return Err(bad("maxpool")) };
 					let oh = out_size(h, pads[0], pads[2], kernel.0, stride.0).ok_or_else(|| bad("maxpool"))?;
 					let ow = out_size(w, pads[1], pads[3], kernel.1, stride.1).ok_or_else(|| bad("maxpool"))?;
 					vec![c, oh, ow]
-				},
+				}
 				FloatLayer::Flatten => vec![len],
 				_ => cur.clone(),
 			};
@@ -162,7 +162,7 @@ impl FloatNetwork {
 						}
 					}
 					y
-				},
+				}
 				FloatLayer::MaxPool2d { kernel, stride, pads } => {
 					let (c, h, w) = (shape[0], shape[1] as isize, shape[2] as isize);
 					let o = &shapes[i + 1];
@@ -185,7 +185,7 @@ impl FloatNetwork {
 						}
 					}
 					y
-				},
+				}
 				FloatLayer::Relu => x.iter().map(|v| v.max(0.0)).collect(),
 				FloatLayer::Sigmoid => x.iter().map(|v| sigmoid(*v)).collect(),
 				FloatLayer::Tanh => x.iter().map(|v| v.tanh()).collect(),

@@ -59,16 +59,23 @@ struct Constant {
 
 fn constant(t: &TensorProto) -> Result<Constant, ImportError> {
 	let bad = |what: &str| ImportError::InvalidGraph(format!("initializer `{}`: {what}", t.name));
-	let dims = t.dims.iter().map(|&d| usize::try_from(d).map_err(|_| bad("negative dim"))).collect::<Result<Vec<_>, _>>()?;
+	let dims =
+		t.dims.iter().map(|&d| usize::try_from(d).map_err(|_| bad("negative dim"))).collect::<Result<Vec<_>, _>>()?;
 	let raw = &t.raw_data;
 	let values: Vec<f64> = match t.data_type {
-		FLOAT if !raw.is_empty() => raw.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap()) as f64).collect(),
+		FLOAT if !raw.is_empty() => {
+			raw.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap()) as f64).collect()
+		}
 		FLOAT => t.float_data.iter().map(|&v| v as f64).collect(),
 		DOUBLE if !raw.is_empty() => raw.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect(),
 		DOUBLE => t.double_data.clone(),
-		INT64 if !raw.is_empty() => raw.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap()) as f64).collect(),
+		INT64 if !raw.is_empty() => {
+			raw.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap()) as f64).collect()
+		}
 		INT64 => t.int64_data.iter().map(|&v| v as f64).collect(),
-		INT32 if !raw.is_empty() => raw.chunks_exact(4).map(|c| i32::from_le_bytes(c.try_into().unwrap()) as f64).collect(),
+		INT32 if !raw.is_empty() => {
+			raw.chunks_exact(4).map(|c| i32::from_le_bytes(c.try_into().unwrap()) as f64).collect()
+		}
 		INT32 => t.int32_data.iter().map(|&v| v as f64).collect(),
 		other => return Err(bad(&format!("data type {other} is not float, double, int32 or int64"))),
 	};
@@ -115,7 +122,9 @@ fn pads(node: &NodeProto) -> Result<[usize; 4], ImportError> {
 	match attr_ints(node, "pads") {
 		None => Ok([0; 4]),
 		// ONNX order: [top, left, bottom, right] for 2D.
-		Some(v) if v.len() == 4 && v.iter().all(|&x| x >= 0) => Ok([v[0] as usize, v[1] as usize, v[2] as usize, v[3] as usize]),
+		Some(v) if v.len() == 4 && v.iter().all(|&x| x >= 0) => {
+			Ok([v[0] as usize, v[1] as usize, v[2] as usize, v[3] as usize])
+		}
 		Some(v) => Err(unsupported(node, format!("pads = {v:?}"))),
 	}
 }
@@ -158,11 +167,13 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 			.shape
 			.as_ref()
 			.map(|s| {
-				s.dim.iter().map(|d| match &d.value {
-					Some(Dim::DimValue(v)) if *v > 0 => Some(*v as usize),
-					_ => None,
-				})
-				.collect()
+				s.dim
+					.iter()
+					.map(|d| match &d.value {
+						Some(Dim::DimValue(v)) if *v > 0 => Some(*v as usize),
+						_ => None,
+					})
+					.collect()
 			})
 			.unwrap_or_default(),
 		_ => return Err(ImportError::InvalidGraph("graph input is not a tensor".into())),
@@ -204,22 +215,22 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 					break;
 				}
 				return Err(ImportError::InvalidGraph(format!("tensor `{cur}` feeds {} nodes", many.len())));
-			},
+			}
 		};
 		let len: usize = shape.iter().product();
 		let out = node.output.first().cloned().unwrap_or_default();
 		match node.op_type.as_str() {
-			"Identity" | "Dropout" => {},
+			"Identity" | "Dropout" => {}
 			"Cast" => {
 				if attr_i(node, "to", FLOAT as i64) != FLOAT as i64 {
 					// A cast to non-float is post-processing of labels, after the network.
 					break;
 				}
-			},
+			}
 			"Softmax" | "ArgMax" | "ArrayFeatureExtractor" | "ZipMap" | "LogSoftmax" => {
 				saw_softmax = true;
 				break;
-			},
+			}
 			"Gemm" => {
 				if attr_i(node, "transA", 0) != 0 {
 					return Err(unsupported(node, "transA = 1"));
@@ -240,12 +251,14 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 					}
 				}
 				let bias = match node.input.get(2).filter(|s| !s.is_empty()) {
-					Some(name) => broadcast_bias(&get(name, node)?, n_out, node)?.iter().map(|v| (v * beta) as f32).collect(),
+					Some(name) => {
+						broadcast_bias(&get(name, node)?, n_out, node)?.iter().map(|v| (v * beta) as f32).collect()
+					}
 					None => vec![0.0; n_out],
 				};
 				layers.push(FloatLayer::Dense { in_features: n_in, out_features: n_out, weights, bias });
 				shape = vec![n_out];
-			},
+			}
 			"MatMul" => {
 				if node.input.first() != Some(&cur) {
 					return Err(unsupported(node, "the constant must be the second operand"));
@@ -261,9 +274,14 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 						weights[o * n_in + i] = b.values[i * n_out + o] as f32;
 					}
 				}
-				layers.push(FloatLayer::Dense { in_features: n_in, out_features: n_out, weights, bias: vec![0.0; n_out] });
+				layers.push(FloatLayer::Dense {
+					in_features: n_in,
+					out_features: n_out,
+					weights,
+					bias: vec![0.0; n_out],
+				});
 				shape = vec![n_out];
-			},
+			}
 			"Add" => {
 				let other = node.input.iter().find(|i| **i != cur).ok_or_else(|| unsupported(node, "x + x"))?;
 				let c = get(other, node)?;
@@ -272,10 +290,10 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 						for (b, v) in bias.iter_mut().zip(broadcast_bias(&c, *out_features, node)?) {
 							*b += v as f32;
 						}
-					},
+					}
 					_ => return Err(unsupported(node, "only a bias after MatMul/Gemm")),
 				}
-			},
+			}
 			"Relu" => layers.push(FloatLayer::Relu),
 			"Sigmoid" => layers.push(FloatLayer::Sigmoid),
 			"Tanh" => layers.push(FloatLayer::Tanh),
@@ -285,7 +303,7 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 				}
 				layers.push(FloatLayer::Flatten);
 				shape = vec![len];
-			},
+			}
 			"Reshape" => {
 				let target = get(node.input.get(1).map(String::as_str).unwrap_or(""), node)?;
 				// [batch, n] or [-1, n]: a flatten. Anything else would need real reshapes.
@@ -299,7 +317,7 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 					layers.push(FloatLayer::Flatten);
 				}
 				shape = vec![len];
-			},
+			}
 			"Conv" => {
 				no_dilation(node)?;
 				if attr_i(node, "group", 1) != 1 {
@@ -327,7 +345,9 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 				}
 				let oh = (h + p[0] + p[2]).checked_sub(kh).map(|s| s / stride.0 + 1);
 				let ow = (wd + p[1] + p[3]).checked_sub(kw).map(|s| s / stride.1 + 1);
-				let (Some(oh), Some(ow)) = (oh, ow) else { return Err(ImportError::Shape("Conv kernel larger than input".into())) };
+				let (Some(oh), Some(ow)) = (oh, ow) else {
+					return Err(ImportError::Shape("Conv kernel larger than input".into()));
+				};
 				layers.push(FloatLayer::Conv2d {
 					in_channels: ic,
 					out_channels: oc,
@@ -338,7 +358,7 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 					bias,
 				});
 				shape = vec![oc, oh, ow];
-			},
+			}
 			"MaxPool" => {
 				no_dilation(node)?;
 				if attr_i(node, "ceil_mode", 0) != 0 {
@@ -350,16 +370,20 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 				let kernel = pair(node, "kernel_shape", 0)?;
 				let stride = pair(node, "strides", 1)?;
 				let p = pads(node)?;
-				let [c, h, w] = shape[..] else { return Err(ImportError::Shape(format!("MaxPool on shape {shape:?}"))) };
+				let [c, h, w] = shape[..] else {
+					return Err(ImportError::Shape(format!("MaxPool on shape {shape:?}")));
+				};
 				if kernel.0 == 0 || p[0] >= kernel.0 || p[2] >= kernel.0 || p[1] >= kernel.1 || p[3] >= kernel.1 {
 					return Err(unsupported(node, "kernel_shape missing or pads not smaller than the kernel"));
 				}
 				let oh = (h + p[0] + p[2]).checked_sub(kernel.0).map(|s| s / stride.0 + 1);
 				let ow = (w + p[1] + p[3]).checked_sub(kernel.1).map(|s| s / stride.1 + 1);
-				let (Some(oh), Some(ow)) = (oh, ow) else { return Err(ImportError::Shape("MaxPool kernel larger than input".into())) };
+				let (Some(oh), Some(ow)) = (oh, ow) else {
+					return Err(ImportError::Shape("MaxPool kernel larger than input".into()));
+				};
 				layers.push(FloatLayer::MaxPool2d { kernel, stride, pads: p });
 				shape = vec![c, oh, ow];
-			},
+			}
 			other => return Err(ImportError::UnsupportedOperator(other.to_string())),
 		}
 		if outputs.contains(&out.as_str()) && consumers(&out).is_empty() {

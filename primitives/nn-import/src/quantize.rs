@@ -15,8 +15,7 @@
 //!   a right shift.
 
 use modelchain_nn::{
-	Conv2d, Dense, InputSpec, Layer, Lut, LutKind, MaxPool2d, Model, OutputKind, Padding, Requant,
-	REGRESSION_FRAC_BITS,
+	Conv2d, Dense, InputSpec, Layer, Lut, LutKind, MaxPool2d, Model, OutputKind, Padding, Requant, REGRESSION_FRAC_BITS,
 };
 
 use crate::float::{sigmoid, FloatLayer, FloatNetwork, Task};
@@ -102,7 +101,7 @@ impl TensorQuant {
 /// `m * 2^-shift ≈ real` with `m` a 31-bit multiplier (or smaller when the shift would
 /// exceed 255). Non-positive or non-finite values give a zero multiplier.
 pub fn quantize_multiplier(real: f64) -> Requant {
-	if !(real > 0.0) || !real.is_finite() {
+	if real.is_nan() || real <= 0.0 || real.is_infinite() {
 		return Requant { multiplier: 0, shift: 0 };
 	}
 	// real = frac * 2^exp, frac in [0.5, 1).
@@ -228,7 +227,7 @@ pub fn quantize(net: &FloatNetwork, calibration: &[Vec<f32>], config: &QuantConf
 			FloatLayer::Dense { .. } | FloatLayer::Conv2d { .. } => {
 				let t = if matches!(net.layers.get(i + 1), Some(FloatLayer::Relu)) { i + 2 } else { i + 1 };
 				TensorQuant::from_range(ranges[t].0, ranges[t].1)
-			},
+			}
 			FloatLayer::Sigmoid => TensorQuant { scale: 1.0 / 256.0, zero_point: -128 },
 			FloatLayer::Tanh => TensorQuant { scale: 1.0 / 128.0, zero_point: 0 },
 			FloatLayer::Relu | FloatLayer::MaxPool2d { .. } | FloatLayer::Flatten => prev,
@@ -250,7 +249,7 @@ pub fn quantize(net: &FloatNetwork, calibration: &[Vec<f32>], config: &QuantConf
 					output_zero_point: output.zero_point,
 					requant: l.requant,
 				})
-			},
+			}
 			FloatLayer::Conv2d { in_channels, out_channels, kernel, stride, pads, weights, bias } => {
 				let l = quantize_linear(weights, bias, *out_channels, input, output, config.per_channel);
 				Layer::Conv2d(Conv2d {
@@ -267,7 +266,7 @@ pub fn quantize(net: &FloatNetwork, calibration: &[Vec<f32>], config: &QuantConf
 					output_zero_point: output.zero_point,
 					requant: l.requant,
 				})
-			},
+			}
 			FloatLayer::MaxPool2d { kernel, stride, pads } => Layer::MaxPool2d(MaxPool2d {
 				kernel_h: kernel.0 as u32,
 				kernel_w: kernel.1 as u32,
@@ -287,7 +286,7 @@ pub fn quantize(net: &FloatNetwork, calibration: &[Vec<f32>], config: &QuantConf
 		Task::Regression => {
 			let r = quantize_multiplier(last.scale as f64 * (1u64 << REGRESSION_FRAC_BITS) as f64);
 			OutputKind::Regression { zero_point: last.zero_point, multiplier: r.multiplier, shift: r.shift }
-		},
+		}
 	};
 	let (scale, scale_shift) = input_scale(q[0].scale);
 	let model = Model {

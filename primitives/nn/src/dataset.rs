@@ -80,14 +80,15 @@ const HEADER_MAX: usize = 1 + 4 + 1 + 4 + 2 * 5;
 impl Dataset {
 	/// Number of samples, or an error if the inputs or labels do not fit together.
 	pub fn samples(&self) -> Result<u32, Error> {
-		if self.input_len == 0 || self.inputs.len() % self.input_len as usize != 0 {
+		if self.input_len == 0 || !self.inputs.len().is_multiple_of(self.input_len as usize) {
 			return Err(Error::DatasetShapeMismatch);
 		}
 		let n = self.inputs.len() / self.input_len as usize;
 		let labels_ok = match &self.labels {
 			Labels::Class(c) => c.len() == n,
-			Labels::Regression { outputs, values } =>
-				*outputs != 0 && Some(values.len()) == n.checked_mul(*outputs as usize),
+			Labels::Regression { outputs, values } => {
+				*outputs != 0 && Some(values.len()) == n.checked_mul(*outputs as usize)
+			}
 		};
 		if !labels_ok {
 			return Err(Error::DatasetShapeMismatch);
@@ -106,7 +107,7 @@ impl Dataset {
 			Labels::Regression { outputs, values } => {
 				let k = *outputs as usize;
 				Label::Regression(values.get(i.checked_mul(k)?..i.checked_add(1)?.checked_mul(k)?)?)
-			},
+			}
 		};
 		Some((input, label))
 	}
@@ -146,7 +147,7 @@ impl Dataset {
 				}
 				let max = u64::from(bounds.max_samples).saturating_mul(u64::from(outputs));
 				Labels::Regression { outputs, values: r.vec_i32(max, Error::TooManySamples)? }
-			},
+			}
 			found => return Err(Error::InvalidTag { found }),
 		};
 		r.finish()?;
@@ -189,7 +190,7 @@ impl Dataset {
 						outputs: *outputs,
 						values: values.get(start * k..end * k).ok_or(Error::DatasetShapeMismatch)?.to_vec(),
 					}
-				},
+				}
 			};
 			chunks.push(Dataset { input_len: self.input_len, inputs, labels });
 			start = end;

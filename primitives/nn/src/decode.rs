@@ -104,19 +104,13 @@ impl<'a> Reader<'a> {
 	pub(crate) fn vec_i32(&mut self, max: u64, too_many: Error) -> Result<Vec<i32>, Error> {
 		let len = self.len(max, 4, too_many)?;
 		let bytes = self.take(len.checked_mul(4).ok_or(Error::Overflow)?)?;
-		Ok(bytes
-			.chunks_exact(4)
-			.map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-			.collect())
+		Ok(bytes.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
 	}
 
 	pub(crate) fn vec_u32(&mut self, max: u64, too_many: Error) -> Result<Vec<u32>, Error> {
 		let len = self.len(max, 4, too_many)?;
 		let bytes = self.take(len.checked_mul(4).ok_or(Error::Overflow)?)?;
-		Ok(bytes
-			.chunks_exact(4)
-			.map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-			.collect())
+		Ok(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
 	}
 }
 
@@ -179,7 +173,7 @@ fn layer(r: &mut Reader, budget: &mut Budget) -> Result<Layer, Error> {
 				output_zero_point,
 				requant,
 			})
-		},
+		}
 		1 => Layer::Relu { zero_point: r.i8()? },
 		2 => Layer::Identity,
 		3 => {
@@ -195,7 +189,7 @@ fn layer(r: &mut Reader, budget: &mut Budget) -> Result<Layer, Error> {
 				*t = b as i8;
 			}
 			Layer::Lut(Lut { kind, table })
-		},
+		}
 		4 => Layer::Flatten,
 		5 => {
 			let in_channels = r.u32()?;
@@ -223,7 +217,7 @@ fn layer(r: &mut Reader, budget: &mut Budget) -> Result<Layer, Error> {
 				output_zero_point,
 				requant,
 			})
-		},
+		}
 		6 => Layer::MaxPool2d(MaxPool2d {
 			kernel_h: r.u32()?,
 			kernel_w: r.u32()?,
@@ -252,8 +246,7 @@ impl Model {
 			return Err(Error::UnsupportedVersion { found: version });
 		}
 		let shape = r.vec_u32(MAX_RANK as u64, Error::InvalidRank { layer: u32::MAX })?;
-		let input =
-			InputSpec { shape, scale: r.u32()?, scale_shift: r.u8()?, zero_point: r.i8()? };
+		let input = InputSpec { shape, scale: r.u32()?, scale_shift: r.u8()?, zero_point: r.i8()? };
 		// A layer is at least one byte, so the byte check in `len` also bounds this loop.
 		let n_layers = r.len(u64::from(bounds.max_layers), 1, Error::TooManyLayers)?;
 		let mut budget = Budget { left: bounds.max_parameters };

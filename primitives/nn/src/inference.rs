@@ -104,7 +104,7 @@ fn layer_shape(layer: &Layer, input: Dims, bounds: &Bounds, li: u32) -> Result<(
 			}
 			check_requant(&d.requant, d.out_features, li)?;
 			Ok((Dims::flat(d.out_features), macs))
-		},
+		}
 		Layer::Conv2d(c) => {
 			let (ch, h, w) = input.chw().ok_or(Error::InvalidRank { layer: li })?;
 			let p = c.padding;
@@ -134,7 +134,7 @@ fn layer_shape(layer: &Layer, input: Dims, bounds: &Bounds, li: u32) -> Result<(
 			check_dims(&[oh, ow], bounds, li)?;
 			let out = Dims { rank: 3, d: [c.out_channels, oh, ow] };
 			Ok((out, out.len().saturating_mul(fan_in)))
-		},
+		}
 		Layer::MaxPool2d(m) => {
 			let (ch, h, w) = input.chw().ok_or(Error::InvalidRank { layer: li })?;
 			let p = m.padding;
@@ -153,7 +153,7 @@ fn layer_shape(layer: &Layer, input: Dims, bounds: &Bounds, li: u32) -> Result<(
 			};
 			check_dims(&[oh, ow], bounds, li)?;
 			Ok((Dims { rank: 3, d: [ch, oh, ow] }, 0))
-		},
+		}
 		Layer::Flatten => Ok((Dims::flat(u32::try_from(len).map_err(|_| Error::TensorTooLarge { layer: li })?), 0)),
 		Layer::Relu { .. } | Layer::Identity | Layer::Lut(_) => Ok((input, 0)),
 	}
@@ -261,22 +261,22 @@ impl Model {
 				Layer::Dense(d) => {
 					x = layers::dense(d, &x).map_err(fix)?;
 					chw = None;
-				},
+				}
 				Layer::Conv2d(c) => {
 					let (_, h, w) = chw.ok_or(wrong_rank)?;
 					let (y, oh, ow) = layers::conv2d(c, &x, h, w).map_err(fix)?;
 					x = y;
 					chw = Some((c.out_channels, oh, ow));
-				},
+				}
 				Layer::MaxPool2d(m) => {
 					let (ch, h, w) = chw.ok_or(wrong_rank)?;
 					let (y, oh, ow) = layers::max_pool2d(m, &x, ch, h, w).map_err(fix)?;
 					x = y;
 					chw = Some((ch, oh, ow));
-				},
+				}
 				Layer::Relu { zero_point } => layers::relu(&mut x, *zero_point),
 				Layer::Lut(l) => layers::lut(l, &mut x),
-				Layer::Identity => {},
+				Layer::Identity => {}
 				Layer::Flatten => chw = None,
 			}
 		}

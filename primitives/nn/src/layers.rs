@@ -73,9 +73,7 @@ fn centered(x: &[i8], zero_point: i8) -> Vec<i16> {
 /// Exact dot product; the fan-in bound keeps it inside `i32` (see `MAX_FAN_IN`), the
 /// wrapping add only makes that explicit.
 fn dot(w: &[i8], x: &[i16]) -> i32 {
-	w.iter()
-		.zip(x)
-		.fold(0i32, |acc, (&w, &x)| acc.wrapping_add(i32::from(w) * i32::from(x)))
+	w.iter().zip(x).fold(0i32, |acc, (&w, &x)| acc.wrapping_add(i32::from(w) * i32::from(x)))
 }
 
 /// Runs a [`Dense`] layer.
@@ -159,10 +157,7 @@ pub fn conv2d(layer: &Conv2d, x: &[i8], h: u32, w: u32) -> Result<(Vec<i8>, u32,
 	}
 	let xc = centered(x, layer.input_zero_point);
 	let (oh_us, ow_us) = (oh as usize, ow as usize);
-	let out_len = c_out
-		.checked_mul(oh_us)
-		.and_then(|v| v.checked_mul(ow_us))
-		.ok_or(Error::Overflow)?;
+	let out_len = c_out.checked_mul(oh_us).and_then(|v| v.checked_mul(ow_us)).ok_or(Error::Overflow)?;
 	let mut out = Vec::with_capacity(out_len);
 	let (sh, sw) = (layer.stride_h as usize, layer.stride_w as usize);
 	let (pt, pl) = (p.top as usize, p.left as usize);
@@ -204,10 +199,7 @@ pub fn max_pool2d(layer: &MaxPool2d, x: &[i8], c: u32, h: u32, w: u32) -> Result
 		return Err(mismatch);
 	}
 	let (oh_us, ow_us) = (oh as usize, ow as usize);
-	let out_len = (x.len() / plane)
-		.checked_mul(oh_us)
-		.and_then(|v| v.checked_mul(ow_us))
-		.ok_or(Error::Overflow)?;
+	let out_len = (x.len() / plane).checked_mul(oh_us).and_then(|v| v.checked_mul(ow_us)).ok_or(Error::Overflow)?;
 	let mut out = Vec::with_capacity(out_len);
 	let (sh, sw) = (layer.stride_h as usize, layer.stride_w as usize);
 	for xplane in x.chunks_exact(plane) {

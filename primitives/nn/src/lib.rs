@@ -29,8 +29,8 @@ pub mod metrics;
 pub use dataset::{Dataset, DatasetBounds, Label, Labels, DATASET_FORMAT_VERSION};
 pub use error::Error;
 pub use format::{
-	Bounds, Conv2d, Dense, InputSpec, Layer, Lut, LutKind, MaxPool2d, Model, Output, OutputKind, Padding,
-	Requant, MAX_BLOB_LEN, MAX_FAN_IN, MAX_RANK, MODEL_FORMAT_VERSION, REGRESSION_FRAC_BITS,
+	Bounds, Conv2d, Dense, InputSpec, Layer, Lut, LutKind, MaxPool2d, Model, Output, OutputKind, Padding, Requant,
+	MAX_BLOB_LEN, MAX_FAN_IN, MAX_RANK, MODEL_FORMAT_VERSION, REGRESSION_FRAC_BITS,
 };
 pub use inference::{argmax, Summary};
 pub use metrics::{Direction, Metric, MetricAccumulator};

@@ -131,7 +131,7 @@ impl MetricAccumulator {
 				if *p == l {
 					self.correct = self.correct.saturating_add(1);
 				}
-			},
+			}
 			(Metric::MeanSquaredError | Metric::MeanAbsoluteError, Output::Regression(p), Label::Regression(t)) => {
 				if p.len() != t.len() {
 					return Err(Error::MetricMismatch);
@@ -143,7 +143,7 @@ impl MetricAccumulator {
 					self.error_sum = self.error_sum.saturating_add(term);
 					self.count = self.count.saturating_add(1);
 				}
-			},
+			}
 			_ => return Err(Error::MetricMismatch),
 		}
 		Ok(())

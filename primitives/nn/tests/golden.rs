@@ -8,11 +8,7 @@ fn rq(multiplier: i32, shift: u8) -> Requant {
 }
 
 fn model(shape: &[u32], layers: Vec<Layer>, output: OutputKind) -> Model {
-	Model {
-		input: InputSpec { shape: shape.to_vec(), scale: 1, scale_shift: 0, zero_point: 0 },
-		layers,
-		output,
-	}
+	Model { input: InputSpec { shape: shape.to_vec(), scale: 1, scale_shift: 0, zero_point: 0 }, layers, output }
 }
 
 fn raw(m: &Model, x: &[i8]) -> Vec<i8> {
@@ -136,7 +132,17 @@ fn lut_indexes_by_input_plus_128() {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn conv(c_in: u32, c_out: u32, k: u32, stride: u32, pad: u32, weights: Vec<i8>, bias: Vec<i32>, zp: i8, requant: Vec<Requant>) -> Layer {
+fn conv(
+	c_in: u32,
+	c_out: u32,
+	k: u32,
+	stride: u32,
+	pad: u32,
+	weights: Vec<i8>,
+	bias: Vec<i32>,
+	zp: i8,
+	requant: Vec<Requant>,
+) -> Layer {
 	Layer::Conv2d(Conv2d {
 		in_channels: c_in,
 		out_channels: c_out,
@@ -157,15 +163,18 @@ fn conv(c_in: u32, c_out: u32, k: u32, stride: u32, pad: u32, weights: Vec<i8>, 
 fn conv2d_valid_padded_strided() {
 	let x: Vec<i8> = (1..=9).collect();
 	// out(y, x) = in(y, x) - in(y + 1, x + 1) = -4 everywhere.
-	let m = model(&[1, 3, 3], vec![conv(1, 1, 2, 1, 0, vec![1, 0, 0, -1], vec![0], 0, vec![rq(1, 0)])], OutputKind::Class);
+	let m =
+		model(&[1, 3, 3], vec![conv(1, 1, 2, 1, 0, vec![1, 0, 0, -1], vec![0], 0, vec![rq(1, 0)])], OutputKind::Class);
 	assert_eq!(raw(&m, &x), vec![-4; 4]);
 	// Padding 1, stride 2: windows start at (-1,-1), (-1,1), (1,-1), (1,1); padding is real
 	// zero, so with zero point 1 and inputs shifted by 1 the result is the same.
 	let want = vec![-1, -3, -7, -4];
-	let m = model(&[1, 3, 3], vec![conv(1, 1, 2, 2, 1, vec![1, 0, 0, -1], vec![0], 0, vec![rq(1, 0)])], OutputKind::Class);
+	let m =
+		model(&[1, 3, 3], vec![conv(1, 1, 2, 2, 1, vec![1, 0, 0, -1], vec![0], 0, vec![rq(1, 0)])], OutputKind::Class);
 	assert_eq!(raw(&m, &x), want);
 	let shifted: Vec<i8> = x.iter().map(|v| v + 1).collect();
-	let m = model(&[1, 3, 3], vec![conv(1, 1, 2, 2, 1, vec![1, 0, 0, -1], vec![0], 1, vec![rq(1, 0)])], OutputKind::Class);
+	let m =
+		model(&[1, 3, 3], vec![conv(1, 1, 2, 2, 1, vec![1, 0, 0, -1], vec![0], 1, vec![rq(1, 0)])], OutputKind::Class);
 	assert_eq!(raw(&m, &shifted), want);
 	assert_eq!(m.validate(&Bounds::default()).unwrap().macs, 4 * 4);
 }
@@ -197,10 +206,7 @@ fn max_pool_ignores_padding() {
 	assert_eq!(raw(&model(&[1, 4, 4], vec![pool(0)], OutputKind::Class), &x), vec![7, 4, 6, 5]);
 	// With padding the corner windows see one real value each, and a negative one stays
 	// negative (padding is not zero).
-	assert_eq!(
-		raw(&model(&[1, 4, 4], vec![pool(1)], OutputKind::Class), &x),
-		vec![-5, 3, -1, 7, 0, 4, 1, 6, -7]
-	);
+	assert_eq!(raw(&model(&[1, 4, 4], vec![pool(1)], OutputKind::Class), &x), vec![-5, 3, -1, 7, 0, 4, 1, 6, -7]);
 }
 
 #[test]
@@ -255,7 +261,11 @@ fn metrics() {
 	assert_eq!(Metric::Accuracy.evaluate(&id, &ds), Ok(666_666));
 	let reg = model(&[2], vec![], OutputKind::Regression { zero_point: 0, multiplier: 1 << 16, shift: 0 });
 	// predictions 1.0, 2.0 against 0.0, 2.5: errors 1.0 and 0.5.
-	let ds = Dataset { input_len: 1, inputs: vec![1, 2], labels: Labels::Regression { outputs: 1, values: vec![0, 5 << 15] } };
+	let ds = Dataset {
+		input_len: 1,
+		inputs: vec![1, 2],
+		labels: Labels::Regression { outputs: 1, values: vec![0, 5 << 15] },
+	};
 	let reg1 = model(&[1], vec![], reg.output);
 	assert_eq!(Metric::MeanSquaredError.evaluate(&reg1, &ds), Ok(40_960)); // 0.625
 	assert_eq!(Metric::MeanAbsoluteError.evaluate(&reg1, &ds), Ok(49_152)); // 0.75
@@ -269,7 +279,8 @@ fn metrics() {
 		assert!(m.better(1, 2) && !m.better(2, 1) && !m.better(2, 2));
 	}
 	// Rounding half up of the mean: errors 1/65536 and 0 -> mean 0.5 ulp -> 1.
-	let ds = Dataset { input_len: 1, inputs: vec![0, 0], labels: Labels::Regression { outputs: 1, values: vec![1, 0] } };
+	let ds =
+		Dataset { input_len: 1, inputs: vec![0, 0], labels: Labels::Regression { outputs: 1, values: vec![1, 0] } };
 	assert_eq!(Metric::MeanAbsoluteError.evaluate(&reg1, &ds), Ok(1));
 }
 
@@ -341,7 +352,10 @@ fn decode_errors() {
 	assert_eq!(Model::decode_blob(&blob, &Bounds { max_parameters: 7, ..b }), Err(Error::TooManyParameters));
 	assert_eq!(Model::decode_blob(&blob, &Bounds { max_layers: 0, ..b }), Err(Error::TooManyLayers));
 	assert_eq!(Model::decode_blob(&blob, &Bounds { max_macs: 5, ..b }), Err(Error::TooManyMacs));
-	assert_eq!(Model::decode_blob(&blob, &Bounds { max_dimension: 2, ..b }), Err(Error::DimensionTooLarge { layer: u32::MAX }));
+	assert_eq!(
+		Model::decode_blob(&blob, &Bounds { max_dimension: 2, ..b }),
+		Err(Error::DimensionTooLarge { layer: u32::MAX })
+	);
 	// A weight vector claiming 2^28 entries in a short blob fails before allocating.
 	let mut huge = vec![MODEL_FORMAT_VERSION, 4, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 4, 0];
 	huge.extend_from_slice(&[3, 0, 0, 0, 2, 0, 0, 0]);
@@ -382,16 +396,39 @@ fn validation_errors() {
 			requant: vec![rq(1, 0); r],
 		})
 	};
-	assert_eq!(check(model(&[3], vec![dense(0, 2, 0, 2, 1)], OutputKind::Class)), Some(Error::ZeroDimension { layer: 0 }));
-	assert_eq!(check(model(&[3], vec![dense(3, 0, 0, 0, 1)], OutputKind::Class)), Some(Error::ZeroDimension { layer: 0 }));
-	assert_eq!(check(model(&[3], vec![dense(3, 2, 5, 2, 1)], OutputKind::Class)), Some(Error::ParameterCountMismatch { layer: 0 }));
-	assert_eq!(check(model(&[3], vec![dense(3, 2, 6, 1, 1)], OutputKind::Class)), Some(Error::ParameterCountMismatch { layer: 0 }));
-	assert_eq!(check(model(&[3], vec![dense(3, 2, 6, 2, 0)], OutputKind::Class)), Some(Error::RequantCountMismatch { layer: 0 }));
-	assert_eq!(check(model(&[3], vec![dense(3, 2, 6, 2, 3)], OutputKind::Class)), Some(Error::RequantCountMismatch { layer: 0 }));
-	assert_eq!(check(model(&[4], vec![dense(3, 2, 6, 2, 1)], OutputKind::Class)), Some(Error::ShapeMismatch { layer: 0 }));
+	assert_eq!(
+		check(model(&[3], vec![dense(0, 2, 0, 2, 1)], OutputKind::Class)),
+		Some(Error::ZeroDimension { layer: 0 })
+	);
+	assert_eq!(
+		check(model(&[3], vec![dense(3, 0, 0, 0, 1)], OutputKind::Class)),
+		Some(Error::ZeroDimension { layer: 0 })
+	);
+	assert_eq!(
+		check(model(&[3], vec![dense(3, 2, 5, 2, 1)], OutputKind::Class)),
+		Some(Error::ParameterCountMismatch { layer: 0 })
+	);
+	assert_eq!(
+		check(model(&[3], vec![dense(3, 2, 6, 1, 1)], OutputKind::Class)),
+		Some(Error::ParameterCountMismatch { layer: 0 })
+	);
+	assert_eq!(
+		check(model(&[3], vec![dense(3, 2, 6, 2, 0)], OutputKind::Class)),
+		Some(Error::RequantCountMismatch { layer: 0 })
+	);
+	assert_eq!(
+		check(model(&[3], vec![dense(3, 2, 6, 2, 3)], OutputKind::Class)),
+		Some(Error::RequantCountMismatch { layer: 0 })
+	);
+	assert_eq!(
+		check(model(&[4], vec![dense(3, 2, 6, 2, 1)], OutputKind::Class)),
+		Some(Error::ShapeMismatch { layer: 0 })
+	);
 	let wide = MAX_FAN_IN + 1;
 	assert_eq!(
-		model(&[wide], vec![dense(wide, 1, wide as usize, 1, 1)], OutputKind::Class).validate(&Bounds::unbounded()).err(),
+		model(&[wide], vec![dense(wide, 1, wide as usize, 1, 1)], OutputKind::Class)
+			.validate(&Bounds::unbounded())
+			.err(),
 		Some(Error::FanInTooLarge { layer: 0 })
 	);
 	// A conv on a flat tensor, zero stride, and a kernel larger than the input.

@@ -83,7 +83,10 @@ fn regression_metrics_agree() {
 		let ds = Dataset {
 			input_len: m.input_len(),
 			inputs: r.i8s((m.input_len() * n) as usize),
-			labels: Labels::Regression { outputs: out_len, values: (0..out_len * n).map(|_| r.next() as i32 >> 8).collect() },
+			labels: Labels::Regression {
+				outputs: out_len,
+				values: (0..out_len * n).map(|_| r.next() as i32 >> 8).collect(),
+			},
 		};
 		for (metric, id) in [(Metric::MeanSquaredError, 1), (Metric::MeanAbsoluteError, 2)] {
 			let want = metric.evaluate(&m, &ds);

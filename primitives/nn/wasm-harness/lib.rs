@@ -123,7 +123,7 @@ pub extern "C" fn nn_load(mp: u32, ml: u32) -> u32 {
 			LOADED.store(Box::into_raw(Box::new(m)), Ordering::Relaxed);
 			MARK.store(NEXT.load(Ordering::Relaxed), Ordering::Relaxed);
 			0
-		},
+		}
 		Err(_) => 1,
 	}
 }

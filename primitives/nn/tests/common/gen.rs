@@ -117,7 +117,13 @@ pub fn random_model(seed: u64) -> Model {
 					right: r.range(0, kw - 1),
 				};
 				let (sh, sw) = (r.range(1, 3), r.range(1, 3));
-				layers.push(Layer::MaxPool2d(MaxPool2d { kernel_h: kh, kernel_w: kw, stride_h: sh, stride_w: sw, padding: p }));
+				layers.push(Layer::MaxPool2d(MaxPool2d {
+					kernel_h: kh,
+					kernel_w: kw,
+					stride_h: sh,
+					stride_w: sw,
+					padding: p,
+				}));
 				h = (h + p.top + p.bottom - kh) / sh + 1;
 				w = (w + p.left + p.right - kw) / sw + 1;
 			}
@@ -188,7 +194,7 @@ pub fn broken_model(seed: u64) -> Model {
 			1 => d.out_features = v,
 			2 => {
 				d.weights.pop();
-			},
+			}
 			3 => d.requant.clear(),
 			_ => d.bias.push(0),
 		},
@@ -200,7 +206,7 @@ pub fn broken_model(seed: u64) -> Model {
 			4 => c.padding.bottom = v,
 			5 => {
 				c.weights.pop();
-			},
+			}
 			_ => c.requant.push(Requant { multiplier: 1, shift: 0 }),
 		},
 		Layer::MaxPool2d(p) => match r.range(0, 3) {

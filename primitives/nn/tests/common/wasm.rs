@@ -129,7 +129,8 @@ impl Harness {
 		self.load.call(&mut self.store, (mp, ml)).expect("nn_load") == 0
 	}
 
-	/// Copies inputs into memory once, for `infer_at`.
+	/// Copies inputs into memory once, for `infer_at`. Call it before `load`: the heap is
+	/// rewound to the state right after the last `load` after every call.
 	pub fn put_inputs(&mut self, inputs: &[i8]) -> (u32, u32) {
 		self.put(&i8_bytes(inputs))
 	}
