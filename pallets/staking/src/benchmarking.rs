@@ -1,0 +1,213 @@
+//! Benchmarks, each in its worst case: the most chunks a ledger can have, the longest worker
+//! list to search, full slash buckets, and slashes that each chill a worker.
+
+use super::*;
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{fungible::Inspect as _, fungible::Mutate as _, EnsureOrigin, Get, Hooks},
+	BoundedVec,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use polkadot_sdk::frame_benchmarking;
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	Perbill,
+};
+
+/// Enough to stay a worker while unbonding `MinBond` into every chunk.
+fn bond_amount<T: Config>() -> BalanceOf<T> {
+	let chunks = T::MaxUnbondingChunks::get().saturating_add(2);
+	T::MinWorkerBond::get().saturating_add(T::MinBond::get().saturating_mul(chunks.into()))
+}
+
+fn funded<T: Config>(who: &T::AccountId) {
+	let amount = bond_amount::<T>().saturating_mul(2u32.into()).saturating_add(T::Currency::minimum_balance());
+	T::Currency::set_balance(who, amount);
+}
+
+fn bonded<T: Config>(who: &T::AccountId) {
+	funded::<T>(who);
+	Pallet::<T>::do_bond(who.clone(), bond_amount::<T>()).expect("funded above");
+}
+
+fn registered<T: Config>(who: &T::AccountId) {
+	bonded::<T>(who);
+	Pallet::<T>::do_register_worker(who.clone()).expect("bonded above MinWorkerBond");
+}
+
+fn set_block<T: Config>(n: u32) {
+	frame_system::Pallet::<T>::set_block_number(n.into());
+}
+
+/// Gives `who` `count` unbonding chunks, one per block from block 1; leaves the block number at
+/// `count`.
+fn unbond_chunks<T: Config>(who: &T::AccountId, count: u32) {
+	for block in 1..=count {
+		set_block::<T>(block);
+		Pallet::<T>::do_unbond(who.clone(), T::MinBond::get()).expect("bonded enough");
+	}
+}
+
+/// Schedules a slash of `who`'s whole stake for block `at`, as a report would.
+fn schedule_slash<T: Config>(who: &T::AccountId, at: BlockNumberFor<T>) -> SlashId {
+	let slash_id = NextSlashId::<T>::get();
+	NextSlashId::<T>::put(slash_id.saturating_add(1));
+	let mut ledger = Ledger::<T>::get(who).expect("bonded");
+	let slash = PendingSlash::<T> {
+		who: who.clone(),
+		amount: ledger.total(),
+		reason: OffenceKind::WrongAnswer,
+		severity: Perbill::one(),
+		reported_at: Zero::zero(),
+		apply_at: at,
+	};
+	ledger.pending_slashes = ledger.pending_slashes.saturating_add(1);
+	Ledger::<T>::insert(who, ledger);
+	PendingSlashes::<T>::insert(slash_id, slash);
+	SlashSchedule::<T>::mutate(at, |bucket| {
+		bucket.get_or_insert_with(BoundedVec::new).try_push(slash_id).expect("at most MaxSlashesPerBlock");
+	});
+	slash_id
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn bond() {
+		let caller: T::AccountId = whitelisted_caller();
+		funded::<T>(&caller);
+		let value = bond_amount::<T>();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), value);
+
+		assert_eq!(Ledger::<T>::get(&caller).map(|l| l.active), Some(value));
+	}
+
+	#[benchmark]
+	fn bond_extra() {
+		let caller: T::AccountId = whitelisted_caller();
+		bonded::<T>(&caller);
+		let extra = T::MinBond::get();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), extra);
+
+		assert_eq!(Ledger::<T>::get(&caller).map(|l| l.active), Some(bond_amount::<T>().saturating_add(extra)));
+	}
+
+	/// `c`: chunks the ledger already has. The caller is a worker, so the worker check runs too.
+	#[benchmark]
+	fn unbond(c: Linear<0, { T::MaxUnbondingChunks::get().saturating_sub(1) }>) {
+		let caller: T::AccountId = whitelisted_caller();
+		registered::<T>(&caller);
+		unbond_chunks::<T>(&caller, c);
+		set_block::<T>(c.saturating_add(1));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), T::MinBond::get());
+
+		assert_eq!(Ledger::<T>::get(&caller).map(|l| l.unbonding.len() as u32), Some(c + 1));
+	}
+
+	/// `c`: unlocked chunks released together.
+	#[benchmark]
+	fn withdraw_unbonded(c: Linear<1, { T::MaxUnbondingChunks::get() }>) {
+		let caller: T::AccountId = whitelisted_caller();
+		bonded::<T>(&caller);
+		unbond_chunks::<T>(&caller, c);
+		let unlocked = BlockNumberFor::<T>::from(c).saturating_add(T::UnbondingPeriod::get());
+		frame_system::Pallet::<T>::set_block_number(unlocked);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()));
+
+		assert_eq!(Ledger::<T>::get(&caller).map(|l| l.unbonding.len()), Some(0));
+	}
+
+	/// `w`: workers already registered.
+	#[benchmark]
+	fn register_worker(w: Linear<0, { T::MaxWorkers::get().saturating_sub(1) }>) {
+		for i in 0..w {
+			registered::<T>(&account("worker", i, 0));
+		}
+		let caller: T::AccountId = whitelisted_caller();
+		bonded::<T>(&caller);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()));
+
+		assert!(Workers::<T>::contains_key(&caller));
+	}
+
+	/// `w`: workers registered, the caller last, so the whole list is searched.
+	#[benchmark]
+	fn chill(w: Linear<1, { T::MaxWorkers::get() }>) {
+		for i in 0..w.saturating_sub(1) {
+			registered::<T>(&account("worker", i, 0));
+		}
+		let caller: T::AccountId = whitelisted_caller();
+		registered::<T>(&caller);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()));
+
+		assert!(!Workers::<T>::contains_key(&caller));
+	}
+
+	/// `s`: slashes in the bucket; the cancelled one is last.
+	#[benchmark]
+	fn cancel_slash(s: Linear<1, { T::MaxSlashesPerBlock::get() }>) -> Result<(), BenchmarkError> {
+		let offender: T::AccountId = account("offender", 0, 0);
+		bonded::<T>(&offender);
+		let at = frame_system::Pallet::<T>::block_number().saturating_add(10u32.into());
+		let mut last = 0;
+		for _ in 0..s {
+			last = schedule_slash::<T>(&offender, at);
+		}
+		let origin = T::SlashCancelOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, last);
+
+		assert!(PendingSlashes::<T>::get(last).is_none());
+		Ok(())
+	}
+
+	/// `s`: slashes due in the block. Each takes the offender's whole stake from a full chunk
+	/// list and chills it out of a full worker list in which the offenders come last.
+	#[benchmark]
+	fn apply_slashes(s: Linear<0, { T::MaxSlashesPerBlock::get() }>) {
+		let chunks = T::MaxUnbondingChunks::get();
+		let fillers = T::MaxWorkers::get().saturating_sub(s);
+		for i in 0..fillers {
+			registered::<T>(&account("worker", i, 0));
+		}
+		let offenders: Vec<T::AccountId> = (0..s).map(|i| account("offender", i, 0)).collect();
+		for who in &offenders {
+			registered::<T>(who);
+			unbond_chunks::<T>(who, chunks);
+		}
+		let at = BlockNumberFor::<T>::from(chunks.saturating_add(1));
+		for who in &offenders {
+			schedule_slash::<T>(who, at);
+		}
+		frame_system::Pallet::<T>::set_block_number(at);
+
+		#[block]
+		{
+			Pallet::<T>::on_initialize(at);
+		}
+
+		assert!(SlashSchedule::<T>::get(at).is_none());
+		for who in &offenders {
+			assert!(!Workers::<T>::contains_key(who));
+			assert!(Ledger::<T>::get(who).is_none());
+		}
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::ExtBuilder::default().build(), crate::mock::Test);
+}

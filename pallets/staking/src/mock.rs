@@ -1,0 +1,158 @@
+//! A test runtime: frame_system, pallet_balances and this pallet.
+
+use crate::{self as pallet_ml_staking, CreditOf};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{fungible::Balanced, ConstU32, Hooks, Imbalance, OnUnbalanced},
+};
+use frame_system::EnsureRoot;
+use polkadot_sdk::{
+	frame_support, frame_system, pallet_balances,
+	sp_io::TestExternalities,
+	sp_runtime::{traits::IdentityLookup, BuildStorage},
+};
+
+pub type AccountId = u64;
+pub type Balance = u128;
+pub type BlockNumber = u64;
+
+/// Receives slashed funds unless `BurnSlashes` is set.
+pub const SLASH_POT: AccountId = 999;
+/// Starting free balance of the test accounts 1..=20.
+pub const INITIAL_BALANCE: Balance = 10_000;
+pub const MIN_BOND: Balance = 10;
+pub const MIN_WORKER_BOND: Balance = 100;
+pub const UNBONDING_PERIOD: BlockNumber = 20;
+pub const OFFENCE_WINDOW: BlockNumber = 10;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Staking: pallet_ml_staking,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+}
+
+parameter_types! {
+	pub const MinBond: Balance = MIN_BOND;
+	pub const MinWorkerBond: Balance = MIN_WORKER_BOND;
+	pub const UnbondingPeriod: BlockNumber = UNBONDING_PERIOD;
+	pub const LongestOffenceWindow: BlockNumber = OFFENCE_WINDOW;
+	/// Changeable per test: 0 applies slashes at once.
+	pub static SlashDeferDuration: BlockNumber = 5;
+	/// When set, slashed funds are dropped (burnt) instead of paid to `SLASH_POT`.
+	pub static BurnSlashes: bool = false;
+	/// Everything `OnSlash` received.
+	pub static SlashedTotal: Balance = 0;
+}
+
+/// `OnSlash` for tests: counts what it gets, then pays it to `SLASH_POT` or burns it.
+pub struct SlashSink;
+impl OnUnbalanced<CreditOf<Test>> for SlashSink {
+	fn on_nonzero_unbalanced(credit: CreditOf<Test>) {
+		SlashedTotal::mutate(|total| *total += credit.peek());
+		if !BurnSlashes::get() {
+			let _ = <Balances as Balanced<AccountId>>::resolve(&SLASH_POT, credit);
+		}
+	}
+}
+
+impl pallet_ml_staking::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type OnSlash = SlashSink;
+	type SlashCancelOrigin = EnsureRoot<AccountId>;
+	type MinBond = MinBond;
+	type MinWorkerBond = MinWorkerBond;
+	type UnbondingPeriod = UnbondingPeriod;
+	type SlashDeferDuration = SlashDeferDuration;
+	type LongestOffenceWindow = LongestOffenceWindow;
+	type MaxUnbondingChunks = ConstU32<3>;
+	type MaxWorkers = ConstU32<10>;
+	type MaxSlashesPerBlock = ConstU32<2>;
+	type WeightInfo = ();
+}
+
+/// Builds test externalities: accounts 1..=20 funded, optional genesis workers.
+#[derive(Default)]
+pub struct ExtBuilder {
+	workers: Vec<(AccountId, Balance)>,
+	defer: Option<BlockNumber>,
+}
+
+impl ExtBuilder {
+	/// Bonds and registers these workers at genesis.
+	pub fn workers(mut self, workers: &[(AccountId, Balance)]) -> Self {
+		self.workers = workers.to_vec();
+		self
+	}
+
+	/// Sets `SlashDeferDuration` for this test.
+	pub fn slash_defer(mut self, blocks: BlockNumber) -> Self {
+		self.defer = Some(blocks);
+		self
+	}
+
+	pub fn build(self) -> TestExternalities {
+		SlashDeferDuration::set(self.defer.unwrap_or(5));
+		BurnSlashes::set(false);
+		SlashedTotal::set(0);
+		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		let mut balances: Vec<(AccountId, Balance)> = (1..=20).map(|who| (who, INITIAL_BALANCE)).collect();
+		balances.push((SLASH_POT, 1));
+		pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
+			.assimilate_storage(&mut storage)
+			.unwrap();
+		pallet_ml_staking::GenesisConfig::<Test> { workers: self.workers }.assimilate_storage(&mut storage).unwrap();
+		let mut ext = TestExternalities::new(storage);
+		// Events are not recorded in block 0.
+		ext.execute_with(|| System::set_block_number(1));
+		ext
+	}
+
+	/// Runs `test`, then checks every storage invariant.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(|| {
+			test();
+			Staking::do_try_state().expect("try_state after the test");
+		});
+	}
+}
+
+/// Advances to block `n`, running this pallet's `on_initialize` in every block and checking
+/// the invariants after each.
+pub fn run_to_block(n: BlockNumber) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Staking::on_initialize(next);
+		Staking::do_try_state().expect("try_state after a block");
+	}
+}
+
+/// This pallet's events so far, oldest first.
+pub fn staking_events() -> Vec<pallet_ml_staking::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::Staking(event) => Some(event),
+			_ => None,
+		})
+		.collect()
+}
