@@ -1,0 +1,46 @@
+//! Built-in chain specifications. Each only names a runtime genesis preset; the genesis state
+//! itself is defined in the runtime (`genesis_config_presets.rs`).
+
+use modelchain_runtime::WASM_BINARY;
+use polkadot_sdk::{
+	sc_service::{ChainType, Properties},
+	sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET},
+};
+
+/// A chain spec of this node.
+pub type ChainSpec = polkadot_sdk::sc_service::GenericChainSpec;
+
+/// Properties polkadot.js apps reads to show ModelCoin: symbol, decimals, SS58 prefix.
+pub fn properties() -> Properties {
+	let mut p = Properties::new();
+	p.insert("tokenSymbol".into(), modelchain_runtime::TOKEN_SYMBOL.into());
+	p.insert("tokenDecimals".into(), modelchain_runtime::TOKEN_DECIMALS.into());
+	p.insert("ss58Format".into(), modelchain_runtime::SS58_PREFIX.into());
+	p
+}
+
+fn wasm() -> Result<&'static [u8], String> {
+	WASM_BINARY.ok_or_else(|| "the runtime wasm was not built (SKIP_WASM_BUILD set?)".to_string())
+}
+
+/// `--dev`: Alice alone authors, finalizes and is a worker.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("ModelChain Development")
+		.with_id("modelchain_dev")
+		.with_chain_type(ChainType::Development)
+		.with_genesis_config_preset_name(DEV_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+/// `--chain local`: Alice, Bob and Charlie author and finalize.
+pub fn local_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("ModelChain Local Testnet")
+		.with_id("modelchain_local")
+		.with_chain_type(ChainType::Local)
+		.with_genesis_config_preset_name(LOCAL_TESTNET_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}

@@ -1,0 +1,56 @@
+//! Command line: `sc-cli`'s run command plus the usual subcommands.
+
+use polkadot_sdk::{frame_benchmarking_cli, sc_cli};
+
+/// Subcommands of `modelchain-node`.
+#[derive(Debug, clap::Subcommand)]
+#[allow(clippy::large_enum_variant)]
+pub enum Subcommand {
+	/// Key management: `key insert --key-type mlwk --scheme sr25519` adds a worker key.
+	#[command(subcommand)]
+	Key(sc_cli::KeySubcommand),
+
+	/// Build a chain specification (deprecated in favour of `export-chain-spec`).
+	#[deprecated(note = "build-spec will be removed; use export-chain-spec instead")]
+	BuildSpec(sc_cli::BuildSpecCmd),
+
+	/// Export the chain specification of a built-in chain (`dev`, `local`) or a file.
+	ExportChainSpec(sc_cli::ExportChainSpecCmd),
+
+	/// Validate blocks.
+	CheckBlock(sc_cli::CheckBlockCmd),
+
+	/// Export blocks.
+	ExportBlocks(sc_cli::ExportBlocksCmd),
+
+	/// Export the state of a given block into a chain spec.
+	ExportState(sc_cli::ExportStateCmd),
+
+	/// Import blocks.
+	ImportBlocks(sc_cli::ImportBlocksCmd),
+
+	/// Remove the whole chain.
+	PurgeChain(sc_cli::PurgeChainCmd),
+
+	/// Revert the chain to a previous state.
+	Revert(sc_cli::RevertCmd),
+
+	/// Benchmarks: `benchmark pallet` needs a node built with `--features runtime-benchmarks`.
+	#[command(subcommand)]
+	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
+
+	/// Database metadata.
+	ChainInfo(sc_cli::ChainInfoCmd),
+}
+
+/// The node's command line.
+#[derive(Debug, clap::Parser)]
+pub struct Cli {
+	/// A subcommand; without one, the node runs.
+	#[command(subcommand)]
+	pub subcommand: Option<Subcommand>,
+
+	/// Options of the running node.
+	#[clap(flatten)]
+	pub run: sc_cli::RunCmd,
+}

@@ -1,0 +1,291 @@
+//! A real `modelchain-node --dev --tmp` process on free loopback ports, and a small typed RPC
+//! client built from the runtime's own types (no metadata codegen), shared by the end-to-end
+//! suites. Each suite starts one node and runs all its checks against it.
+#![allow(dead_code)]
+
+use std::{
+	io::{BufRead, BufReader, Read, Write},
+	net::{TcpListener, TcpStream},
+	path::PathBuf,
+	process::{Child, Command, Stdio},
+	sync::{Arc, Mutex},
+	time::{Duration, Instant},
+};
+
+use codec::{Decode, Encode};
+use modelchain_runtime::{
+	AccountId, Balance, Hash, Nonce, RuntimeCall, RuntimeEvent, SignedPayload, TxExtension,
+	UncheckedExtrinsic, VERSION,
+};
+use polkadot_sdk::{
+	frame_metadata_hash_extension::CheckMetadataHash,
+	frame_system, pallet_transaction_payment,
+	sp_keyring::Sr25519Keyring,
+	sp_runtime::{generic::Era, MultiAddress, MultiSignature},
+};
+use serde_json::{json, Value};
+
+pub type Runtime = modelchain_runtime::Runtime;
+pub type EventRecord = frame_system::EventRecord<RuntimeEvent, Hash>;
+pub type AccountInfo = frame_system::AccountInfo<Nonce, polkadot_sdk::pallet_balances::AccountData<Balance>>;
+
+/// Binds port 0 on loopback and returns what the OS chose.
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A running dev node; killed when dropped.
+pub struct DevNode {
+	child: Child,
+	pub rpc_port: u16,
+	log: Arc<Mutex<Vec<String>>>,
+}
+
+impl DevNode {
+	pub fn binary() -> PathBuf {
+		PathBuf::from(env!("CARGO_BIN_EXE_modelchain-node"))
+	}
+
+	/// Starts `modelchain-node --dev --tmp` listening only on loopback.
+	pub fn start(extra_args: &[&str]) -> Self {
+		let rpc_port = free_port();
+		let p2p_port = free_port();
+		let mut child = Command::new(Self::binary())
+			.args(["--dev", "--tmp", "--no-prometheus", "--no-telemetry", "--no-mdns"])
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
+			.args(extra_args)
+			.stdout(Stdio::null())
+			.stderr(Stdio::piped())
+			.spawn()
+			.expect("modelchain-node starts");
+		let log = Arc::new(Mutex::new(Vec::new()));
+		let stderr = child.stderr.take().unwrap();
+		let sink = log.clone();
+		std::thread::spawn(move || {
+			for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+				sink.lock().unwrap().push(line);
+			}
+		});
+		DevNode { child, rpc_port, log }
+	}
+
+	pub fn ws_url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// The node's log so far, for failure messages.
+	pub fn log_tail(&self, lines: usize) -> String {
+		let log = self.log.lock().unwrap();
+		log.iter().rev().take(lines).rev().cloned().collect::<Vec<_>>().join("\n")
+	}
+
+	/// An RPC client, once the node's RPC server answers.
+	pub fn rpc(&mut self) -> Rpc {
+		let rpc = Rpc { port: self.rpc_port };
+		let deadline = Instant::now() + Duration::from_secs(120);
+		while rpc.try_call("system_health", json!([])).is_err() {
+			if let Ok(Some(status)) = self.child.try_wait() {
+				panic!("modelchain-node exited with {status}:\n{}", self.log_tail(40));
+			}
+			assert!(Instant::now() < deadline, "node RPC never came up:\n{}", self.log_tail(40));
+			std::thread::sleep(Duration::from_millis(250));
+		}
+		rpc
+	}
+}
+
+impl Drop for DevNode {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+pub fn hex_of(bytes: &[u8]) -> String {
+	format!("0x{}", hex_encode(bytes))
+}
+
+fn hex_encode(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn from_hex(s: &str) -> Vec<u8> {
+	let s = s.trim_start_matches("0x");
+	(0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+pub fn hash_from_hex(s: &str) -> Hash {
+	Hash::from_slice(&from_hex(s))
+}
+
+/// JSON-RPC over plain HTTP POST (the node serves HTTP and WebSocket on one port), typed
+/// with the runtime's own storage and event types. Synchronous: tests read like a script.
+pub struct Rpc {
+	pub port: u16,
+}
+
+impl Rpc {
+	/// One request; an `Err` carries a transport or JSON-RPC error message.
+	pub fn try_call(&self, method: &str, params: Value) -> Result<Value, String> {
+		let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+		let mut stream = TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| e.to_string())?;
+		stream.set_read_timeout(Some(Duration::from_secs(60))).map_err(|e| e.to_string())?;
+		write!(
+			stream,
+			"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+			body.len(),
+			body
+		)
+		.map_err(|e| e.to_string())?;
+		let mut response = String::new();
+		stream.read_to_string(&mut response).map_err(|e| e.to_string())?;
+		let (_, payload) = response.split_once("\r\n\r\n").ok_or("malformed HTTP response")?;
+		let reply: Value = serde_json::from_str(payload).map_err(|e| format!("{e}: {payload}"))?;
+		match reply.get("error") {
+			Some(err) => Err(err.to_string()),
+			None => Ok(reply["result"].clone()),
+		}
+	}
+
+	/// One request that must succeed, decoded into `T`.
+	pub fn call<T: serde::de::DeserializeOwned>(&self, method: &str, params: Value) -> T {
+		let result = self.try_call(method, params).unwrap_or_else(|e| panic!("RPC {method}: {e}"));
+		serde_json::from_value(result).unwrap_or_else(|e| panic!("RPC {method} result: {e}"))
+	}
+
+	pub fn block_hash(&self, number: u32) -> Hash {
+		let h: String = self.call("chain_getBlockHash", json!([number]));
+		hash_from_hex(&h)
+	}
+
+	pub fn header(&self, hash: Option<Hash>) -> Value {
+		self.call("chain_getHeader", json!([hash.map(|h| hex_of(h.as_bytes()))]))
+	}
+
+	pub fn best_number(&self) -> u32 {
+		header_number(&self.header(None))
+	}
+
+	pub fn finalized_number(&self) -> u32 {
+		let h: String = self.call("chain_getFinalizedHead", json!([]));
+		header_number(&self.header(Some(hash_from_hex(&h))))
+	}
+
+	pub fn storage(&self, key: Vec<u8>, at: Hash) -> Option<Vec<u8>> {
+		let v: Option<String> = self
+			.call("state_getStorage", json!([hex_of(&key), hex_of(at.as_bytes())]))
+			;
+		v.map(|s| from_hex(&s))
+	}
+
+	pub fn account(&self, who: &AccountId, at: Hash) -> AccountInfo {
+		let key = frame_system::Account::<Runtime>::hashed_key_for(who);
+		match self.storage(key, at) {
+			Some(bytes) => AccountInfo::decode(&mut &bytes[..]).expect("AccountInfo decodes"),
+			None => AccountInfo::default(),
+		}
+	}
+
+	pub fn events(&self, at: Hash) -> Vec<EventRecord> {
+		// `System::Events` is private; its key is the pallet and item name hashes.
+		let key = polkadot_sdk::frame_support::storage::storage_prefix(b"System", b"Events").to_vec();
+		match self.storage(key, at) {
+			Some(bytes) => Vec::<EventRecord>::decode(&mut &bytes[..]).expect("events decode"),
+			None => Vec::new(),
+		}
+	}
+
+	pub fn next_nonce(&self, who: &AccountId) -> Nonce {
+		self.call("system_accountNextIndex", json!([who.to_string()]))
+	}
+
+	/// Waits until the best block is at least `number`.
+	pub fn wait_for_best(&self, number: u32, timeout: Duration) -> u32 {
+		let deadline = Instant::now() + timeout;
+		loop {
+			let best = self.best_number();
+			if best >= number {
+				return best;
+			}
+			assert!(Instant::now() < deadline, "best block stuck at {best}, wanted {number}");
+			std::thread::sleep(Duration::from_millis(500));
+		}
+	}
+
+	/// Signs `call` as `signer` (immortal era, no tip) and submits it; returns the block
+	/// number the submission happened at, to search for its events from there.
+	pub fn submit(&self, signer: Sr25519Keyring, call: RuntimeCall) -> u32 {
+		let from = signer.to_account_id();
+		let nonce = self.next_nonce(&from);
+		let genesis = self.block_hash(0);
+		let xt = sign(signer, call, nonce, genesis);
+		let start = self.best_number();
+		let _tx_hash: String =
+			self.call("author_submitExtrinsic", json!([hex_of(&xt.encode())]));
+		start
+	}
+
+	/// Finds the first block at or after `from` whose events satisfy `pred`, waiting for new
+	/// blocks up to `timeout`. Returns the block hash and its events.
+	pub fn find_block_with<F: Fn(&[EventRecord]) -> bool>(
+		&self,
+		from: u32,
+		timeout: Duration,
+		pred: F,
+	) -> (Hash, Vec<EventRecord>) {
+		let deadline = Instant::now() + timeout;
+		let mut next = from.max(1);
+		loop {
+			while next <= self.best_number() {
+				let hash = self.block_hash(next);
+				let events = self.events(hash);
+				if pred(&events) {
+					return (hash, events);
+				}
+				next += 1;
+			}
+			assert!(Instant::now() < deadline, "no block from #{from} had the expected events");
+			std::thread::sleep(Duration::from_millis(500));
+		}
+	}
+}
+
+pub fn header_number(header: &Value) -> u32 {
+	let n = header["number"].as_str().expect("header has a number");
+	u32::from_str_radix(n.trim_start_matches("0x"), 16).unwrap()
+}
+
+pub fn parent_hash(header: &Value) -> Hash {
+	hash_from_hex(header["parentHash"].as_str().unwrap())
+}
+
+/// The transaction extensions a wallet attaches: immortal, no tip, metadata hash disabled.
+pub fn tx_extension(nonce: Nonce) -> TxExtension {
+	(
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		CheckMetadataHash::<Runtime>::new(false),
+		frame_system::WeightReclaim::<Runtime>::new(),
+	)
+}
+
+/// A signed extrinsic, built exactly as the runtime will check it.
+pub fn sign(signer: Sr25519Keyring, call: RuntimeCall, nonce: Nonce, genesis: Hash) -> UncheckedExtrinsic {
+	let ext = tx_extension(nonce);
+	let implicit = ((), VERSION.spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), None, ());
+	let payload = SignedPayload::from_raw(call.clone(), ext.clone(), implicit);
+	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	UncheckedExtrinsic::new_signed(
+		call,
+		MultiAddress::Id(signer.to_account_id()),
+		MultiSignature::Sr25519(signature),
+		ext,
+	)
+}

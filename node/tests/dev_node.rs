@@ -1,0 +1,163 @@
+//! End to end against a real `modelchain-node --dev --tmp` process: block production and
+//! finality, ModelCoin properties, a transfer with exact balance changes, the dev worker key,
+//! chain-spec export, and the polkadot.js (`@polkadot/api`) compatibility suite, all against
+//! one node started once for the suite.
+
+mod common;
+
+use std::{process::Command, time::Duration};
+
+use common::*;
+use modelchain_runtime::{RuntimeCall, RuntimeEvent, MDC};
+use polkadot_sdk::{pallet_balances, pallet_transaction_payment, sp_keyring::Sr25519Keyring};
+use serde_json::{json, Value};
+
+#[test]
+fn dev_node_end_to_end() {
+	let mut node = DevNode::start(&[]);
+	let rpc = node.rpc();
+
+	blocks_are_produced_and_finalized(&rpc);
+	system_properties_are_modelcoin(&rpc);
+	dev_keystore_holds_alices_worker_key(&rpc);
+	transfer_changes_balances_by_amount_and_fee(&rpc);
+	polkadot_js_api_is_compatible(&node);
+}
+
+fn blocks_are_produced_and_finalized(rpc: &Rpc) {
+	let best = rpc.wait_for_best(3, Duration::from_secs(90));
+	assert!(best >= 3);
+	let deadline = std::time::Instant::now() + Duration::from_secs(90);
+	loop {
+		let finalized = rpc.finalized_number();
+		if finalized >= 2 {
+			break;
+		}
+		assert!(std::time::Instant::now() < deadline, "finality stuck at #{finalized}");
+		std::thread::sleep(Duration::from_millis(500));
+	}
+}
+
+fn system_properties_are_modelcoin(rpc: &Rpc) {
+	let props: Value = rpc.call("system_properties", json!([]));
+	assert_eq!(props["tokenSymbol"], "MDC", "{props}");
+	assert_eq!(props["tokenDecimals"], 12, "{props}");
+	assert_eq!(props["ss58Format"], 42, "{props}");
+	let chain: String = rpc.call("system_chain", json!([]));
+	assert_eq!(chain, "ModelChain Development");
+}
+
+fn dev_keystore_holds_alices_worker_key(rpc: &Rpc) {
+	let alice = Sr25519Keyring::Alice.public();
+	let has: bool = rpc.call("author_hasKey", json!([hex_of(&alice.0), "mlwk"]));
+	assert!(has, "--dev must put Alice's worker key (mlwk) in the keystore");
+	let bob = Sr25519Keyring::Bob.public();
+	let has_bob: bool = rpc.call("author_hasKey", json!([hex_of(&bob.0), "mlwk"]));
+	assert!(!has_bob, "only the dev seed's key is inserted");
+}
+
+fn transfer_changes_balances_by_amount_and_fee(rpc: &Rpc) {
+	let alice = Sr25519Keyring::Alice.to_account_id();
+	let bob = Sr25519Keyring::Bob.to_account_id();
+	let amount = 12 * MDC + 345;
+	let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: bob.clone().into(),
+		value: amount,
+	});
+	let from = rpc.submit(Sr25519Keyring::Alice, call);
+
+	let (hash, events) = rpc
+		.find_block_with(from, Duration::from_secs(60), |events| {
+			events.iter().any(|r| matches!(&r.event,
+				RuntimeEvent::Balances(pallet_balances::Event::Transfer { from, .. }) if *from == Sr25519Keyring::Alice.to_account_id()))
+		})
+		;
+
+	let transferred = events.iter().find_map(|r| match &r.event {
+		RuntimeEvent::Balances(pallet_balances::Event::Transfer { from, to, amount }) if *from == alice => Some((to.clone(), *amount)),
+		_ => None,
+	});
+	assert_eq!(transferred, Some((bob.clone(), amount)));
+	let fee = events
+		.iter()
+		.find_map(|r| match &r.event {
+			RuntimeEvent::TransactionPayment(pallet_transaction_payment::Event::TransactionFeePaid {
+				who,
+				actual_fee,
+				tip,
+			}) if *who == alice => Some(actual_fee + tip),
+			_ => None,
+		})
+		.expect("a TransactionFeePaid event for Alice");
+	assert!(fee > 0);
+
+	let parent = parent_hash(&rpc.header(Some(hash)));
+	let alice_before = rpc.account(&alice, parent).data.free;
+	let alice_after = rpc.account(&alice, hash).data.free;
+	let bob_before = rpc.account(&bob, parent).data.free;
+	let bob_after = rpc.account(&bob, hash).data.free;
+	assert_eq!(alice_before - alice_after, amount + fee, "Alice pays amount plus fee");
+	assert_eq!(bob_after - bob_before, amount, "Bob receives exactly the amount");
+}
+
+fn polkadot_js_api_is_compatible(node: &DevNode) {
+	let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/polkadot-js");
+	assert!(
+		dir.join("node_modules/@polkadot/api").exists(),
+		"@polkadot/api is not installed: run `npm ci --prefix tests/polkadot-js` (the README's test command does)"
+	);
+	let out = Command::new("node")
+		.arg("--test")
+		.arg("--test-reporter=spec")
+		.arg(dir.join("api.test.mjs"))
+		.env("MODELCHAIN_WS", node.ws_url())
+		.output()
+		.expect("node (Node.js) runs");
+	let stdout = String::from_utf8_lossy(&out.stdout);
+	let stderr = String::from_utf8_lossy(&out.stderr);
+	assert!(out.status.success(), "polkadot.js suite failed:\n{stdout}\n{stderr}");
+}
+
+#[test]
+fn export_chain_spec_names_the_preset_and_modelcoin() {
+	let out = Command::new(DevNode::binary())
+		.args(["export-chain-spec", "--chain", "dev"])
+		.output()
+		.expect("export-chain-spec runs");
+	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+	let spec: Value = serde_json::from_slice(&out.stdout).expect("chain spec is JSON");
+	assert_eq!(spec["properties"]["tokenSymbol"], "MDC");
+	assert_eq!(spec["properties"]["tokenDecimals"], 12);
+	assert_eq!(spec["properties"]["ss58Format"], 42);
+	assert_eq!(spec["id"], "modelchain_dev");
+
+	let raw = Command::new(DevNode::binary())
+		.args(["build-spec", "--chain", "local", "--raw"])
+		.output()
+		.expect("build-spec runs");
+	assert!(raw.status.success(), "{}", String::from_utf8_lossy(&raw.stderr));
+	let raw: Value = serde_json::from_slice(&raw.stdout).expect("raw chain spec is JSON");
+	assert!(raw["genesis"]["raw"]["top"].is_object());
+}
+
+#[test]
+fn key_insert_adds_a_worker_key() {
+	let dir = std::env::temp_dir().join(format!("mlc-keystore-{}", std::process::id()));
+	let out = Command::new(DevNode::binary())
+		.args(["key", "insert", "--chain", "dev", "--key-type", "mlwk", "--scheme", "sr25519"])
+		.args(["--suri", "//Dave"])
+		.arg("--keystore-path")
+		.arg(&dir)
+		.output()
+		.expect("key insert runs");
+	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+	// The keystore file name is the key type's hex followed by the public key's hex.
+	let dave = hex_of(&Sr25519Keyring::Dave.public().0);
+	let expected = format!("{}{}", "6d6c776b", &dave[2..]);
+	let names: Vec<String> = std::fs::read_dir(&dir)
+		.unwrap()
+		.map(|e| e.unwrap().file_name().into_string().unwrap())
+		.collect();
+	let _ = std::fs::remove_dir_all(&dir);
+	assert_eq!(names, vec![expected]);
+}

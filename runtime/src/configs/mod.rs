@@ -1,0 +1,7 @@
+//! Pallet configurations, one file per pallet group.
+
+pub mod consensus;
+pub mod governance;
+pub mod monetary;
+pub mod storage;
+pub mod system;

@@ -1,0 +1,182 @@
+//! Runtime-level tests: genesis presets, configuration invariants, metadata and ModelCoin
+//! constants. Pallet behaviour is tested in each pallet against a mock runtime.
+
+use crate::{configs::monetary::TreasuryAccount, genesis_config_presets::ENDOWMENT, *};
+use codec::Decode;
+use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
+use polkadot_sdk::{
+	frame_support::{
+		genesis_builder_helper::build_state,
+		traits::{fungible::Inspect, IntegrityTest},
+		dispatch::GetDispatchInfo,
+	},
+	sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET},
+	sp_io::TestExternalities,
+	sp_keyring::{Ed25519Keyring, Sr25519Keyring},
+};
+
+/// Builds the genesis state of a preset exactly as the node does: JSON patch over defaults.
+fn preset_ext(name: &str) -> TestExternalities {
+	let patch = genesis_config_presets::get_preset(&name.into())
+		.unwrap_or_else(|| panic!("preset {name} exists"));
+	let mut ext = TestExternalities::default();
+	ext.execute_with(|| {
+		build_state::<RuntimeGenesisConfig>(patch).expect("preset builds a genesis state")
+	});
+	ext
+}
+
+const ALL_PALLETS: [&str; 10] = [
+	"System",
+	"Timestamp",
+	"Aura",
+	"Grandpa",
+	"Balances",
+	"TransactionPayment",
+	"Treasury",
+	"Sudo",
+	"Utility",
+	"Preimage",
+];
+
+#[test]
+fn preset_names_are_listed() {
+	let names: Vec<String> = genesis_config_presets::preset_names()
+		.into_iter()
+		.map(|p| String::from_utf8(p.into()).unwrap())
+		.collect();
+	assert_eq!(names, vec![DEV_RUNTIME_PRESET.to_string(), LOCAL_TESTNET_RUNTIME_PRESET.into()]);
+	assert!(genesis_config_presets::get_preset(&"no_such_preset".into()).is_none());
+}
+
+#[test]
+fn development_preset_builds_genesis() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		for k in Sr25519Keyring::well_known() {
+			assert_eq!(Balances::balance(&k.to_account_id()), ENDOWMENT, "{k:?} is endowed");
+		}
+		assert_eq!(Balances::total_issuance(), ENDOWMENT * 12);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice));
+
+		let aura: Vec<_> = pallet_aura::Authorities::<Runtime>::get().into_inner();
+		assert_eq!(aura, vec![Sr25519Keyring::Alice.public().into()]);
+		let grandpa = Grandpa::grandpa_authorities();
+		assert_eq!(grandpa, vec![(Ed25519Keyring::Alice.public().into(), 1)]);
+
+		AllPalletsWithSystem::integrity_test();
+	});
+}
+
+#[test]
+fn local_testnet_preset_has_three_authorities() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let aura: Vec<_> = pallet_aura::Authorities::<Runtime>::get().into_inner();
+		let expected: Vec<_> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+			.into_iter()
+			.map(|k| k.public().into())
+			.collect();
+		assert_eq!(aura, expected);
+		let grandpa: Vec<_> = Grandpa::grandpa_authorities().into_iter().map(|(id, _)| id).collect();
+		let expected: Vec<_> = [Ed25519Keyring::Alice, Ed25519Keyring::Bob, Ed25519Keyring::Charlie]
+			.into_iter()
+			.map(|k| k.public().into())
+			.collect();
+		assert_eq!(grandpa, expected);
+		AllPalletsWithSystem::integrity_test();
+	});
+}
+
+#[test]
+fn preset_authorities_are_explicit_in_json() {
+	// Network tools rewrite these two keys; they must be present in the preset itself.
+	let patch = genesis_config_presets::get_preset(&DEV_RUNTIME_PRESET.into()).unwrap();
+	let json: serde_json::Value = serde_json::from_slice(&patch).unwrap();
+	assert!(json["aura"]["authorities"].is_array(), "{json}");
+	assert!(json["grandpa"]["authorities"].is_array(), "{json}");
+}
+
+fn pallet_names(version: u32) -> Vec<String> {
+	let opaque = Runtime::metadata_at_version(version)
+		.unwrap_or_else(|| panic!("metadata V{version} is served"));
+	let prefixed = RuntimeMetadataPrefixed::decode(&mut &opaque[..]).expect("metadata decodes");
+	match prefixed.1 {
+		RuntimeMetadata::V15(m) => m.pallets.into_iter().map(|p| p.name).collect(),
+		RuntimeMetadata::V16(m) => m.pallets.into_iter().map(|p| p.name).collect(),
+		other => panic!("asked for V{version}, got V{}", other.version()),
+	}
+}
+
+#[test]
+fn metadata_v15_and_v16_list_every_pallet() {
+	assert_eq!(Runtime::metadata_versions(), vec![14, 15, 16]);
+	for version in [15, 16] {
+		assert_eq!(pallet_names(version), ALL_PALLETS, "metadata V{version}");
+	}
+}
+
+#[test]
+fn modelcoin_constants_match_docs() {
+	assert_eq!(TOKEN_SYMBOL, "MDC");
+	assert_eq!(TOKEN_DECIMALS, 12);
+	assert_eq!(MDC, 1_000_000_000_000);
+	// 0.001 MDC, as the README says.
+	assert_eq!(<Runtime as pallet_balances::Config>::ExistentialDeposit::get(), 1_000_000_000);
+	assert_eq!(<Runtime as frame_system::Config>::SS58Prefix::get(), 42);
+	assert_eq!(SS58_PREFIX, 42);
+	assert_eq!(VERSION.spec_name, "modelchain");
+}
+
+#[test]
+fn a_four_mib_blob_fits_in_a_normal_transaction() {
+	let length = configs::system::RuntimeBlockLength::get();
+	let normal =
+		*length.max.get(polkadot_sdk::frame_support::dispatch::DispatchClass::Normal) as usize;
+	// The blob plus call and signature overhead.
+	assert!(normal > 4 * 1024 * 1024 + 1024, "normal block length {normal}");
+}
+
+#[test]
+fn session_keys_include_the_worker_key() {
+	use polkadot_sdk::sp_runtime::traits::OpaqueKeys;
+	let ids = SessionKeys::key_ids();
+	assert!(ids.contains(&WORKER_KEY_TYPE), "{ids:?}");
+	assert!(ids.contains(&polkadot_sdk::sp_core::crypto::key_types::AURA));
+	assert!(ids.contains(&polkadot_sdk::sp_core::crypto::key_types::GRANDPA));
+}
+
+#[test]
+fn transfer_fee_is_small_and_slashes_go_to_treasury() {
+	use polkadot_sdk::frame_support::traits::{
+		fungible::Balanced,
+		tokens::{Fortitude, Precision, Preservation},
+		OnUnbalanced,
+	};
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+			dest: Sr25519Keyring::Bob.to_account_id().into(),
+			value: MDC,
+		});
+		let info = call.get_dispatch_info();
+		let fee = TransactionPayment::compute_fee(150, &info, 0);
+		assert!(fee > MICRO_MDC && fee < MILLI_MDC, "transfer fee {fee} Planck");
+
+		// `OnSlash` (and the fee handler, the same type) pays into the treasury: nothing is
+		// burnt, so total issuance is unchanged.
+		let treasury_before = Balances::balance(&TreasuryAccount::get());
+		let issuance_before = Balances::total_issuance();
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let credit = <Balances as Balanced<AccountId>>::withdraw(
+			&alice,
+			MDC,
+			Precision::Exact,
+			Preservation::Preserve,
+			Fortitude::Polite,
+		)
+		.unwrap();
+		configs::monetary::OnSlash::on_unbalanced(credit);
+		assert_eq!(Balances::balance(&TreasuryAccount::get()), treasury_before + MDC);
+		assert_eq!(Balances::balance(&alice), ENDOWMENT - MDC);
+		assert_eq!(Balances::total_issuance(), issuance_before);
+	});
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test: unit, pallet, runtime, engine, and end to end against a real dev node
+# (Rust and polkadot.js). Everything builds in the release profile, like the node you run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+scripts/setup.sh --test
+
+npm ci --prefix tests/polkadot-js --no-audit --no-fund --loglevel=error
+
+# Two cargo invocations on purpose: features unify across the packages of one invocation, and
+# the engine's dev-dependencies (wasmtime, criterion, proptest) must not change the feature set
+# the node is built with, or `run-dev.sh` and this script would each rebuild the whole node.
+cargo test --release --locked -p modelchain-primitives -p modelchain-runtime -p modelchain-node
+cargo test --release --locked -p modelchain-nn -p modelchain-nn-import

@@ -1,0 +1,90 @@
+// polkadot.js compatibility: what polkadot.js apps does on connect, then a fee estimate and a
+// signed transfer. Run against a running dev node:
+//   MODELCHAIN_WS=ws://127.0.0.1:9944 npm test --prefix tests/polkadot-js
+// The Rust end-to-end suite (`node/tests/dev_node.rs`) starts a node and runs this file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+const WS = process.env.MODELCHAIN_WS ?? 'ws://127.0.0.1:9944';
+const MDC = 10n ** 12n;
+let api;
+let alice;
+let dave;
+
+before(async () => {
+  await cryptoWaitReady();
+  // No reconnect loop: a node that is not up is a failure, not something to wait for.
+  const provider = new WsProvider(WS, false);
+  await provider.connect();
+  api = await ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  alice = keyring.addFromUri('//Alice');
+  dave = keyring.addFromUri('//Dave');
+});
+
+after(async () => {
+  await api?.disconnect();
+});
+
+test('metadata lists the ModelChain pallets and is V14 or newer', () => {
+  assert.ok(api.runtimeMetadata.version >= 14, `metadata v${api.runtimeMetadata.version}`);
+  const pallets = api.runtimeMetadata.asLatest.pallets.map((p) => p.name.toString());
+  for (const name of ['System', 'Balances', 'TransactionPayment', 'Treasury', 'Sudo', 'Utility', 'Preimage']) {
+    assert.ok(pallets.includes(name), `${name} in ${pallets}`);
+  }
+  assert.equal(typeof api.tx.balances.transferKeepAlive, 'function');
+  assert.equal(typeof api.tx.preimage.notePreimage, 'function');
+  assert.equal(api.runtimeVersion.specName.toString(), 'modelchain');
+});
+
+test('chain properties describe ModelCoin', async () => {
+  const props = await api.rpc.system.properties();
+  assert.deepEqual(props.tokenSymbol.unwrap().map((s) => s.toString()), ['MDC']);
+  assert.deepEqual(props.tokenDecimals.unwrap().map((d) => d.toNumber()), [12]);
+  assert.equal(props.ss58Format.unwrap().toNumber(), 42);
+  assert.deepEqual(api.registry.chainTokens, ['MDC']);
+  assert.deepEqual(api.registry.chainDecimals, [12]);
+  assert.equal(api.consts.balances.existentialDeposit.toBigInt(), MDC / 1000n);
+});
+
+test('balances are readable', async () => {
+  const { data } = await api.query.system.account(alice.address);
+  assert.ok(data.free.toBigInt() > 1000n * MDC, `Alice has ${data.free.toHuman()}`);
+});
+
+test('paymentInfo estimates a fee and a signed transfer pays exactly amount plus fee', async () => {
+  const amount = 7n * MDC + 11n;
+  const tx = api.tx.balances.transferKeepAlive(dave.address, amount);
+  const info = await tx.paymentInfo(alice);
+  const estimate = info.partialFee.toBigInt();
+  assert.ok(estimate > 0n && estimate < MDC / 1000n, `estimated fee ${estimate}`);
+
+  const { blockHash, events } = await new Promise((resolve, reject) => {
+    tx.signAndSend(alice, ({ status, events, dispatchError }) => {
+      if (dispatchError) reject(new Error(dispatchError.toString()));
+      if (status.isInBlock) resolve({ blockHash: status.asInBlock, events });
+      if (status.isDropped || status.isInvalid || status.isUsurped) reject(new Error(status.type));
+    }).catch(reject);
+  });
+
+  const names = events.map(({ event }) => `${event.section}.${event.method}`);
+  assert.ok(names.includes('system.ExtrinsicSuccess'), names.join(','));
+  const feeEvent = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
+  assert.ok(feeEvent, names.join(','));
+  const fee = feeEvent.event.data.actualFee.toBigInt() + feeEvent.event.data.tip.toBigInt();
+  // The estimate is computed from the same weight and length, so it is exact here.
+  assert.equal(fee, estimate);
+
+  const header = await api.rpc.chain.getHeader(blockHash);
+  const before = await api.at(header.parentHash);
+  const after = await api.at(blockHash);
+  const aliceBefore = (await before.query.system.account(alice.address)).data.free.toBigInt();
+  const aliceAfter = (await after.query.system.account(alice.address)).data.free.toBigInt();
+  const daveBefore = (await before.query.system.account(dave.address)).data.free.toBigInt();
+  const daveAfter = (await after.query.system.account(dave.address)).data.free.toBigInt();
+  assert.equal(aliceBefore - aliceAfter, amount + fee);
+  assert.equal(daveAfter - daveBefore, amount);
+});
