@@ -775,3 +775,32 @@ fn try_state_catches_a_worker_list_mismatch() {
 		assert!(Staking::do_try_state().is_err());
 	});
 }
+
+#[test]
+#[should_panic(expected = "must exceed LongestOffenceWindow")]
+fn integrity_test_rejects_an_unbonding_period_inside_the_slash_window() {
+	ExtBuilder::default().build().execute_with(|| {
+		// 20 blocks of unbonding against a 10-block window plus 10 blocks of deferral.
+		SlashDeferDuration::set(OFFENCE_WINDOW);
+		<Staking as Hooks<BlockNumber>>::integrity_test();
+	});
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+#[test]
+fn make_benchmark_worker_funds_bonds_and_registers() {
+	ExtBuilder::default().slash_defer(0).build_and_execute(|| {
+		type Registry = Staking;
+		// An account with no funds at all.
+		assert_ok!(<Registry as WorkerRegistry<AccountId>>::make_benchmark_worker(&500));
+		assert!(Workers::<Test>::contains_key(500));
+		assert_eq!(ledger(500).active, MIN_WORKER_BOND);
+		// Idempotent.
+		assert_ok!(<Registry as WorkerRegistry<AccountId>>::make_benchmark_worker(&500));
+		// A bonded account below the worker minimum is topped up.
+		bond(1, 50);
+		assert_ok!(<Registry as WorkerRegistry<AccountId>>::make_benchmark_worker(&1));
+		assert_eq!(ledger(1).active, MIN_WORKER_BOND);
+		assert!(Workers::<Test>::contains_key(1));
+	});
+}
