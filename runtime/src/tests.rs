@@ -15,13 +15,29 @@ use polkadot_sdk::{
 	sp_keyring::{Ed25519Keyring, Sr25519Keyring},
 };
 
-/// Builds the genesis state of a preset exactly as the node does: JSON patch over defaults.
+/// Merges a JSON patch into a base value the way the node's chain-spec loader does: objects
+/// merge key by key, anything else replaces.
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Builds the genesis state of a preset as the node does: the preset's patch over the default
+/// genesis config.
 fn preset_ext(name: &str) -> TestExternalities {
 	let patch = genesis_config_presets::get_preset(&name.into())
 		.unwrap_or_else(|| panic!("preset {name} exists"));
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut config, serde_json::from_slice(&patch).unwrap());
 	let mut ext = TestExternalities::default();
 	ext.execute_with(|| {
-		build_state::<RuntimeGenesisConfig>(patch).expect("preset builds a genesis state")
+		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap())
+			.expect("preset builds a genesis state")
 	});
 	ext
 }
@@ -56,7 +72,9 @@ fn development_preset_builds_genesis() {
 		for k in Sr25519Keyring::well_known() {
 			assert_eq!(Balances::balance(&k.to_account_id()), ENDOWMENT, "{k:?} is endowed");
 		}
-		assert_eq!(Balances::total_issuance(), ENDOWMENT * 12);
+		// pallet-treasury creates its account with the existential deposit at genesis.
+		assert_eq!(Balances::balance(&TreasuryAccount::get()), EXISTENTIAL_DEPOSIT);
+		assert_eq!(Balances::total_issuance(), ENDOWMENT * 12 + EXISTENTIAL_DEPOSIT);
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice));
 
 		let aura: Vec<_> = pallet_aura::Authorities::<Runtime>::get().into_inner();
