@@ -23,6 +23,7 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_utility, Utility]
 	[pallet_preimage, Preimage]
 	[pallet_treasury, Treasury]
+	[pallet_ml_staking, MlStaking]
 );
 
 pub fn benchmark_metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>) {

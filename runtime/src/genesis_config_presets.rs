@@ -1,8 +1,10 @@
 //! Genesis presets. The node's chain specs only name one of these.
 //!
-//! - `development`: Alice authors and finalizes alone, is sudo, and every well-known dev
-//!   account holds [`ENDOWMENT`].
-//! - `local_testnet`: Alice, Bob and Charlie are authorities; same accounts and sudo.
+//! - `development`: Alice authors and finalizes alone, is sudo and the only worker; every
+//!   well-known dev account holds [`ENDOWMENT`].
+//! - `local_testnet`: Alice, Bob and Charlie are authorities and workers; same accounts and sudo.
+//!
+//! Each genesis worker bonds [`GENESIS_WORKER_BOND`] out of its endowment.
 //!
 //! Authority lists are written out explicitly (`aura.authorities`, `grandpa.authorities`) so
 //! network tools such as zombienet can rewrite them in a raw or plain chain spec.
@@ -20,11 +22,15 @@ use serde_json::Value;
 
 /// Free balance of each well-known dev account at genesis: one million MDC.
 pub const ENDOWMENT: Balance = 1_000_000 * MDC;
+/// Bond of each genesis worker, held out of its endowment: 10,000 MDC (ten times
+/// `MinWorkerBond`, so a few slashes do not push it out of the draw).
+pub const GENESIS_WORKER_BOND: Balance = 10_000 * MDC;
 
 fn testnet_genesis(
 	initial_authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
+	workers: Vec<AccountId>,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -37,6 +43,9 @@ fn testnet_genesis(
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		ml_staking: MlStakingConfig {
+			workers: workers.into_iter().map(|w| (w, GENESIS_WORKER_BOND)).collect::<Vec<_>>(),
+		},
 	})
 }
 
@@ -54,6 +63,7 @@ pub fn development_config_genesis() -> Value {
 		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		vec![Sr25519Keyring::Alice.to_account_id()],
 	)
 }
 
@@ -67,6 +77,9 @@ pub fn local_config_genesis() -> Value {
 		],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+			.map(|k| k.to_account_id())
+			.to_vec(),
 	)
 }
 

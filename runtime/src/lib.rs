@@ -182,4 +182,7 @@ mod runtime {
 
 	#[runtime::pallet_index(30)]
 	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(40)]
+	pub type MlStaking = pallet_ml_staking;
 }

@@ -1,7 +1,11 @@
 //! Runtime-level tests: genesis presets, configuration invariants, metadata and ModelCoin
 //! constants. Pallet behaviour is tested in each pallet against a mock runtime.
 
-use crate::{configs::monetary::TreasuryAccount, genesis_config_presets::ENDOWMENT, *};
+use crate::{
+	configs::monetary::TreasuryAccount,
+	genesis_config_presets::{ENDOWMENT, GENESIS_WORKER_BOND},
+	*,
+};
 use codec::Decode;
 use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
 use polkadot_sdk::{
@@ -42,7 +46,7 @@ fn preset_ext(name: &str) -> TestExternalities {
 	ext
 }
 
-const ALL_PALLETS: [&str; 10] = [
+const ALL_PALLETS: [&str; 11] = [
 	"System",
 	"Timestamp",
 	"Aura",
@@ -53,6 +57,7 @@ const ALL_PALLETS: [&str; 10] = [
 	"Sudo",
 	"Utility",
 	"Preimage",
+	"MlStaking",
 ];
 
 #[test]
@@ -70,7 +75,7 @@ fn development_preset_builds_genesis() {
 	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 		let alice = Sr25519Keyring::Alice.to_account_id();
 		for k in Sr25519Keyring::well_known() {
-			assert_eq!(Balances::balance(&k.to_account_id()), ENDOWMENT, "{k:?} is endowed");
+			assert_eq!(Balances::total_balance(&k.to_account_id()), ENDOWMENT, "{k:?} is endowed");
 		}
 		// pallet-treasury creates its account with the existential deposit at genesis.
 		assert_eq!(Balances::balance(&TreasuryAccount::get()), EXISTENTIAL_DEPOSIT);
@@ -82,8 +87,31 @@ fn development_preset_builds_genesis() {
 		let grandpa = Grandpa::grandpa_authorities();
 		assert_eq!(grandpa, vec![(Ed25519Keyring::Alice.public().into(), 1)]);
 
+		assert_genesis_workers(&[Sr25519Keyring::Alice]);
 		AllPalletsWithSystem::integrity_test();
 	});
+}
+
+/// Exactly `workers` are registered, each with [`GENESIS_WORKER_BOND`] held out of its
+/// endowment (a hold, so the balance and the issuance are unchanged).
+fn assert_genesis_workers(workers: &[Sr25519Keyring]) {
+	use modelchain_primitives::traits::WorkerRegistry;
+	use polkadot_sdk::frame_support::traits::fungible::InspectHold;
+	let reason: RuntimeHoldReason = pallet_ml_staking::HoldReason::Staking.into();
+	assert_eq!(MlStaking::active_worker_count(), workers.len() as u32);
+	for k in Sr25519Keyring::well_known() {
+		let who = k.to_account_id();
+		let is_worker = workers.contains(&k);
+		assert_eq!(MlStaking::is_active_worker(&who), is_worker, "{k:?}");
+		let bond = if is_worker { GENESIS_WORKER_BOND } else { 0 };
+		assert_eq!(MlStaking::stake_of(&who), bond, "{k:?}");
+		assert_eq!(Balances::balance_on_hold(&reason, &who), bond, "{k:?}");
+		assert_eq!(Balances::total_balance(&who), ENDOWMENT, "{k:?}");
+	}
+	assert_eq!(
+		pallet_ml_staking::TotalStaked::<Runtime>::get(),
+		GENESIS_WORKER_BOND * workers.len() as Balance
+	);
 }
 
 #[test]
@@ -101,6 +129,7 @@ fn local_testnet_preset_has_three_authorities() {
 			.map(|k| k.public().into())
 			.collect();
 		assert_eq!(grandpa, expected);
+		assert_genesis_workers(&[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]);
 		AllPalletsWithSystem::integrity_test();
 	});
 }
@@ -143,6 +172,28 @@ fn modelcoin_constants_match_docs() {
 	assert_eq!(<Runtime as frame_system::Config>::SS58Prefix::get(), 42);
 	assert_eq!(SS58_PREFIX, 42);
 	assert_eq!(VERSION.spec_name, "modelchain");
+}
+
+#[test]
+fn staking_constants_match_docs() {
+	use pallet_ml_staking::Config;
+	use polkadot_sdk::frame_support::traits::Get;
+	// The README's "ModelChain constants" table.
+	assert_eq!(<Runtime as Config>::MinBond::get(), 10 * MDC);
+	assert_eq!(<Runtime as Config>::MinWorkerBond::get(), 1_000 * MDC);
+	assert_eq!(<Runtime as Config>::UnbondingPeriod::get(), 28_800);
+	assert_eq!(<Runtime as Config>::SlashDeferDuration::get(), 600);
+	assert_eq!(<Runtime as Config>::LongestOffenceWindow::get(), 14_400);
+	assert_eq!(<<Runtime as Config>::MaxUnbondingChunks as Get<u32>>::get(), 32u32);
+	assert_eq!(<<Runtime as Config>::MaxWorkers as Get<u32>>::get(), 1024u32);
+	assert_eq!(<<Runtime as Config>::MaxSlashesPerBlock as Get<u32>>::get(), 16u32);
+	assert_eq!(GENESIS_WORKER_BOND, 10_000 * MDC);
+	// Nobody unbonds out of a slash: the offence window and the deferral end first.
+	assert!(
+		<Runtime as Config>::UnbondingPeriod::get() >
+			<Runtime as Config>::LongestOffenceWindow::get() +
+				<Runtime as Config>::SlashDeferDuration::get()
+	);
 }
 
 #[test]
@@ -194,7 +245,7 @@ fn transfer_fee_is_small_and_slashes_go_to_treasury() {
 		.unwrap();
 		configs::monetary::OnSlash::on_unbalanced(credit);
 		assert_eq!(Balances::balance(&TreasuryAccount::get()), treasury_before + MDC);
-		assert_eq!(Balances::balance(&alice), ENDOWMENT - MDC);
+		assert_eq!(Balances::balance(&alice), ENDOWMENT - GENESIS_WORKER_BOND - MDC);
 		assert_eq!(Balances::total_issuance(), issuance_before);
 	});
 }

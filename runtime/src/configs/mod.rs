@@ -2,6 +2,7 @@
 
 pub mod consensus;
 pub mod governance;
+pub mod ml;
 pub mod monetary;
 pub mod storage;
 pub mod system;
