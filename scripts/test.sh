@@ -11,5 +11,6 @@ npm ci --prefix tests/polkadot-js --no-audit --no-fund --loglevel=error
 # Two cargo invocations on purpose: features unify across the packages of one invocation, and
 # the engine's dev-dependencies (wasmtime, criterion, proptest) must not change the feature set
 # the node is built with, or `run-dev.sh` and this script would each rebuild the whole node.
-cargo test --release --locked -p modelchain-primitives -p modelchain-runtime -p modelchain-node -p pallet-ml-staking
+cargo test --release --locked -p modelchain-primitives -p modelchain-runtime -p modelchain-node \
+	-p pallet-ml-staking -p pallet-ml-models -p pallet-ml-predictions
 cargo test --release --locked -p modelchain-nn -p modelchain-nn-import

@@ -21,6 +21,7 @@ fn dev_node_end_to_end() {
 	system_properties_are_modelcoin(&rpc);
 	dev_keystore_holds_alices_worker_key(&rpc);
 	transfer_changes_balances_by_amount_and_fee(&rpc);
+	prediction_is_answered_by_the_nodes_own_worker(&rpc);
 	polkadot_js_api_is_compatible(&node);
 }
 
@@ -98,6 +99,104 @@ fn transfer_changes_balances_by_amount_and_fee(rpc: &Rpc) {
 	let bob_after = rpc.account(&bob, hash).data.free;
 	assert_eq!(alice_before - alice_after, amount + fee, "Alice pays amount plus fee");
 	assert_eq!(bob_after - bob_before, amount, "Bob receives exactly the amount");
+}
+
+/// Bob asks the genesis digits model for a prediction; Alice's worker key (inserted by
+/// `--dev`) answers in the node's off-chain worker; quorum 1 finalizes it.
+fn prediction_is_answered_by_the_nodes_own_worker(rpc: &Rpc) {
+	use codec::{Decode, Encode};
+	use modelchain_runtime::genesis_config_presets::{DEMO_MODEL_FEE, DIGITS_MODEL, WORKER_FEE};
+	use pallet_ml_predictions::{Event as P, Prediction, PredictionResult};
+	use polkadot_sdk::frame_support::view_functions::{ViewFunction, ViewFunctionDispatchError};
+
+	let alice = Sr25519Keyring::Alice.to_account_id();
+	let bob = Sr25519Keyring::Bob.to_account_id();
+	let input: Vec<i8> = (0..64u32).map(|i| (((i * 7 + 3) % 17) as i16 - 128) as i8).collect();
+	let model = modelchain_nn::Model::decode_blob(DIGITS_MODEL, &modelchain_nn::Bounds::default()).unwrap();
+	let expected = Prediction::from_output(model.run(&input).unwrap()).unwrap();
+	let fee = DEMO_MODEL_FEE + WORKER_FEE;
+
+	let call = RuntimeCall::MlPredictions(pallet_ml_predictions::Call::request_prediction {
+		model: 0,
+		input: input.clone().try_into().unwrap(),
+		max_fee: fee,
+	});
+	let from = rpc.submit(Sr25519Keyring::Bob, call);
+	let is_request = |r: &common::EventRecord| {
+		matches!(&r.event, RuntimeEvent::MlPredictions(P::PredictionRequested { requester, .. }) if *requester == bob)
+	};
+	let (requested_at, events) =
+		rpc.find_block_with(from, Duration::from_secs(60), |events| events.iter().any(is_request));
+	let (request, workers) = events
+		.iter()
+		.find_map(|r| match &r.event {
+			RuntimeEvent::MlPredictions(P::PredictionRequested { request, workers, fee: held, .. }) => {
+				assert_eq!(*held, fee);
+				Some((*request, workers.clone()))
+			},
+			_ => None,
+		})
+		.unwrap();
+	assert_eq!(workers, vec![alice.clone()], "the dev chain's only worker is Alice");
+	let request_fee_paid = tx_fee_of(&events, &bob);
+
+	let requested_number = header_number(&rpc.header(Some(requested_at)));
+	let (ready_at, events) = rpc.find_block_with(requested_number + 1, Duration::from_secs(60), |events| {
+		events.iter().any(|r| matches!(&r.event, RuntimeEvent::MlPredictions(P::PredictionReady { request: id, .. }) if *id == request))
+	});
+	let ready_number = header_number(&rpc.header(Some(ready_at)));
+	assert!(ready_number <= requested_number + 2, "requested at #{requested_number}, answered at #{ready_number}");
+	let (output, agreeing) = events
+		.iter()
+		.find_map(|r| match &r.event {
+			RuntimeEvent::MlPredictions(P::PredictionReady { output, agreeing, .. }) => Some((output.clone(), agreeing.clone())),
+			_ => None,
+		})
+		.unwrap();
+	assert_eq!(output, expected, "the chain's answer is the engine's native output");
+	assert_eq!(agreeing, vec![alice.clone()]);
+	// The answer was free for the worker.
+	assert_eq!(tx_fee_of(&events, &alice), 0);
+
+	// Balances: Bob pays the two fees plus his transaction fee; Alice (model owner and worker)
+	// receives both fees.
+	let total = |who, at| {
+		let data = rpc.account(who, at).data;
+		data.free + data.reserved
+	};
+	let before_request = parent_hash(&rpc.header(Some(requested_at)));
+	assert_eq!(total(&bob, before_request) - total(&bob, ready_at), fee + request_fee_paid);
+	let before_ready = parent_hash(&rpc.header(Some(ready_at)));
+	assert_eq!(total(&alice, ready_at) - total(&alice, before_ready), DEMO_MODEL_FEE + WORKER_FEE);
+
+	// The view function returns the stored result.
+	let id = pallet_ml_predictions::ResultViewFunction::<modelchain_runtime::Runtime>::id();
+	let args = (id, request.encode()).encode();
+	let raw: String = rpc.call(
+		"state_call",
+		json!(["RuntimeViewFunction_execute_view_function", hex_of(&args), hex_of(ready_at.as_bytes())]),
+	);
+	let bytes = from_hex(&raw);
+	let out = Result::<Vec<u8>, ViewFunctionDispatchError>::decode(&mut &bytes[..]).unwrap().unwrap();
+	let result = Option::<PredictionResult<modelchain_runtime::Runtime>>::decode(&mut &out[..]).unwrap().unwrap();
+	assert_eq!(result.output, expected);
+	assert_eq!(result.input.to_vec(), input);
+	assert_eq!(result.requester, bob);
+}
+
+/// The transaction fee `who` paid in a block's events (0 if none).
+fn tx_fee_of(events: &[common::EventRecord], who: &modelchain_runtime::AccountId) -> modelchain_runtime::Balance {
+	events
+		.iter()
+		.filter_map(|r| match &r.event {
+			RuntimeEvent::TransactionPayment(pallet_transaction_payment::Event::TransactionFeePaid {
+				who: payer,
+				actual_fee,
+				tip,
+			}) if payer == who => Some(actual_fee + tip),
+			_ => None,
+		})
+		.sum()
 }
 
 fn polkadot_js_api_is_compatible(node: &DevNode) {

@@ -24,6 +24,8 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_preimage, Preimage]
 	[pallet_treasury, Treasury]
 	[pallet_ml_staking, MlStaking]
+	[pallet_ml_models, MlModels]
+	[pallet_ml_predictions, MlPredictions]
 );
 
 pub fn benchmark_metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>) {

@@ -4,7 +4,10 @@
 //!   well-known dev account holds [`ENDOWMENT`].
 //! - `local_testnet`: Alice, Bob and Charlie are authorities and workers; same accounts and sudo.
 //!
-//! Each genesis worker bonds [`GENESIS_WORKER_BOND`] out of its endowment.
+//! Each genesis worker bonds [`GENESIS_WORKER_BOND`] out of its endowment. Both presets
+//! register the engine's digits classifier ([`DIGITS_MODEL`], model 0, owned by Alice, fee
+//! [`DEMO_MODEL_FEE`]); predictions need one identical answer on the dev chain (redundancy
+//! and quorum 1) and two of three on the local testnet.
 //!
 //! Authority lists are written out explicitly (`aura.authorities`, `grandpa.authorities`) so
 //! network tools such as zombienet can rewrite them in a raw or plain chain spec.
@@ -22,6 +25,14 @@ use serde_json::Value;
 
 /// Free balance of each well-known dev account at genesis: one million MDC.
 pub const ENDOWMENT: Balance = 1_000_000 * MDC;
+/// The demo model: an 8x8 handwritten-digits MLP (input: 64 pixels 0..=16, each sent as
+/// `pixel - 128`; output: the digit).
+pub const DIGITS_MODEL: &[u8] = include_bytes!("../../primitives/nn/fixtures/digits_mlp.bin");
+/// Fee of the demo model per prediction: 0.01 MDC.
+pub const DEMO_MODEL_FEE: Balance = 10 * MILLI_MDC;
+/// Fee of each agreeing worker per prediction: 0.01 MDC.
+pub const WORKER_FEE: Balance = 10 * MILLI_MDC;
+
 /// Bond of each genesis worker, held out of its endowment: 10,000 MDC (ten times
 /// `MinWorkerBond`, so a few slashes do not push it out of the draw).
 pub const GENESIS_WORKER_BOND: Balance = 10_000 * MDC;
@@ -31,6 +42,7 @@ fn testnet_genesis(
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 	workers: Vec<AccountId>,
+	(redundancy, quorum): (u32, u32),
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -46,6 +58,15 @@ fn testnet_genesis(
 		ml_staking: MlStakingConfig {
 			workers: workers.into_iter().map(|w| (w, GENESIS_WORKER_BOND)).collect::<Vec<_>>(),
 		},
+		ml_models: MlModelsConfig {
+			models: vec![(
+				Sr25519Keyring::Alice.to_account_id(),
+				DIGITS_MODEL.to_vec(),
+				DEMO_MODEL_FEE,
+				b"digits-mlp: 8x8 handwritten digits, input 64 x (pixel 0..=16 - 128), output class 0-9".to_vec(),
+			)],
+		},
+		ml_predictions: MlPredictionsConfig { redundancy, quorum, worker_fee: WORKER_FEE },
 	})
 }
 
@@ -64,6 +85,7 @@ pub fn development_config_genesis() -> Value {
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
 		vec![Sr25519Keyring::Alice.to_account_id()],
+		(1, 1),
 	)
 }
 
@@ -80,6 +102,7 @@ pub fn local_config_genesis() -> Value {
 		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
 			.map(|k| k.to_account_id())
 			.to_vec(),
+		(3, 2),
 	)
 }
 

@@ -115,10 +115,29 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
+	pallet_ml_predictions::CheckPredictionAnswers<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
+
+/// The transaction extensions of a transaction from `nonce` with mortality `era`, no tip and
+/// no metadata-hash check: what the off-chain workers attach, and what test clients build.
+pub fn tx_extension(nonce: Nonce, era: generic::Era) -> TxExtension {
+	(
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(era),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_ml_predictions::CheckPredictionAnswers::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+		frame_system::WeightReclaim::<Runtime>::new(),
+	)
+}
 
 /// Unchecked extrinsic type, as it arrives at the runtime.
 pub type UncheckedExtrinsic =
@@ -185,4 +204,8 @@ mod runtime {
 
 	#[runtime::pallet_index(40)]
 	pub type MlStaking = pallet_ml_staking;
+	#[runtime::pallet_index(41)]
+	pub type MlModels = pallet_ml_models;
+	#[runtime::pallet_index(42)]
+	pub type MlPredictions = pallet_ml_predictions;
 }

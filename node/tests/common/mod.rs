@@ -18,8 +18,7 @@ use modelchain_runtime::{
 	UncheckedExtrinsic, VERSION,
 };
 use polkadot_sdk::{
-	frame_metadata_hash_extension::CheckMetadataHash,
-	frame_system, pallet_transaction_payment,
+	frame_system,
 	sp_keyring::Sr25519Keyring,
 	sp_runtime::{generic::Era, MultiAddress, MultiSignature},
 };
@@ -262,24 +261,13 @@ pub fn parent_hash(header: &Value) -> Hash {
 
 /// The transaction extensions a wallet attaches: immortal, no tip, metadata hash disabled.
 pub fn tx_extension(nonce: Nonce) -> TxExtension {
-	(
-		frame_system::CheckNonZeroSender::<Runtime>::new(),
-		frame_system::CheckSpecVersion::<Runtime>::new(),
-		frame_system::CheckTxVersion::<Runtime>::new(),
-		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
-		frame_system::CheckNonce::<Runtime>::from(nonce),
-		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-		CheckMetadataHash::<Runtime>::new(false),
-		frame_system::WeightReclaim::<Runtime>::new(),
-	)
+	modelchain_runtime::tx_extension(nonce, Era::Immortal)
 }
 
 /// A signed extrinsic, built exactly as the runtime will check it.
 pub fn sign(signer: Sr25519Keyring, call: RuntimeCall, nonce: Nonce, genesis: Hash) -> UncheckedExtrinsic {
 	let ext = tx_extension(nonce);
-	let implicit = ((), VERSION.spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), None, ());
+	let implicit = ((), VERSION.spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), (), None, ());
 	let payload = SignedPayload::from_raw(call.clone(), ext.clone(), implicit);
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	UncheckedExtrinsic::new_signed(

@@ -8,6 +8,7 @@
 
 extern crate alloc;
 
+pub mod models;
 pub mod traits;
 
 use polkadot_sdk::{
@@ -57,8 +58,23 @@ pub const WORKER_KEY_TYPE: KeyTypeId = KeyTypeId(*b"mlwk");
 /// the account whose key the node holds.
 pub mod worker_key {
 	use super::WORKER_KEY_TYPE;
-	use polkadot_sdk::sp_application_crypto::{app_crypto, sr25519};
+	use polkadot_sdk::{
+		sp_application_crypto::{app_crypto, sr25519},
+		sp_core, sp_runtime,
+	};
 	app_crypto!(sr25519, WORKER_KEY_TYPE);
+
+	/// Signs off-chain worker transactions with the worker key: the `AuthorityId` of the market
+	/// pallets' off-chain workers (`frame_system::offchain::Signer<T, WorkerAuthId>`).
+	pub struct WorkerAuthId;
+
+	impl polkadot_sdk::frame_system::offchain::AppCrypto<sp_runtime::MultiSigner, sp_runtime::MultiSignature>
+		for WorkerAuthId
+	{
+		type RuntimeAppPublic = Public;
+		type GenericSignature = sp_core::sr25519::Signature;
+		type GenericPublic = sp_core::sr25519::Public;
+	}
 }
 
 #[cfg(test)]

@@ -135,7 +135,6 @@ pub mod mock {
 		active: bool,
 	}
 
-	#[derive(Default)]
 	struct State {
 		workers: Vec<Entry>,
 		selection: Option<Vec<Vec<u8>>>,
@@ -144,6 +143,21 @@ pub mod mock {
 		outcomes: Vec<(Vec<u8>, TaskOutcome)>,
 		offence_error: Option<DispatchError>,
 		longest_offence_window: u32,
+	}
+
+	impl Default for State {
+		fn default() -> Self {
+			State {
+				workers: Vec::new(),
+				selection: None,
+				seeds: Vec::new(),
+				offences: Vec::new(),
+				outcomes: Vec::new(),
+				offence_error: None,
+				// Every window fits until a test says otherwise, so `integrity_test`s pass.
+				longest_offence_window: u32::MAX,
+			}
+		}
 	}
 
 	std::thread_local! {
@@ -218,7 +232,7 @@ pub mod mock {
 			STATE.with(|s| s.borrow_mut().offence_error = error);
 		}
 
-		/// Sets what `longest_offence_window` returns (0 by default).
+		/// Sets what `longest_offence_window` returns (`u32::MAX` by default).
 		pub fn set_longest_offence_window(blocks: u32) {
 			STATE.with(|s| s.borrow_mut().longest_offence_window = blocks);
 		}

@@ -1,12 +1,19 @@
-//! The machine-learning market: worker staking (and, next to it, the market pallets).
+//! The machine-learning market: worker staking, the model registry and prediction requests,
+//! and the signing glue the market pallets' off-chain workers need.
 //!
 //! The values are the ones documented in the README's "ModelChain constants" table; the
 //! runtime tests check the relations between them (`integrity_test`).
 
 use crate::*;
+use codec::Encode;
 use polkadot_sdk::{
 	frame_support::{parameter_types, traits::ConstU32},
 	frame_system::EnsureRoot,
+	sp_runtime::{
+		traits::{SaturatedConversion, StaticLookup, Verify},
+		transaction_validity::TransactionPriority,
+		Perbill,
+	},
 };
 
 parameter_types! {
@@ -38,4 +45,110 @@ impl pallet_ml_staking::Config for Runtime {
 	type MaxWorkers = ConstU32<1024>;
 	type MaxSlashesPerBlock = ConstU32<16>;
 	type WeightInfo = pallet_ml_staking::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// What the runtime accepts as a model: blobs up to 4 MiB (pallet-preimage's limit) and
+	/// at most 50 million multiply-accumulates, about 0.1 s of on-chain re-execution.
+	pub const ModelBounds: modelchain_nn::Bounds = modelchain_nn::Bounds {
+		max_blob_len: 4 * 1024 * 1024,
+		max_layers: 64,
+		max_parameters: 4 * 1024 * 1024,
+		max_dimension: 65_536,
+		max_tensor_len: 1 << 20,
+		max_macs: 50_000_000,
+	};
+	/// Deposit per registered model: 1 MDC (the blob itself is paid for in pallet-preimage).
+	pub const ModelDeposit: Balance = MDC;
+	/// Deposit per byte of a model's metadata: 0.001 MDC.
+	pub const MetadataDepositPerByte: Balance = MILLI_MDC;
+}
+
+impl pallet_ml_models::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Preimages = Preimage;
+	type ModelBounds = ModelBounds;
+	type MaxOutputLen = MaxOutputLen;
+	type ModelDeposit = ModelDeposit;
+	type MetadataDepositPerByte = MetadataDepositPerByte;
+	type MaxMetadataLen = ConstU32<256>;
+	type ForceOrigin = EnsureRoot<AccountId>;
+	type WeightInfo = pallet_ml_models::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Answers are accepted for 10 blocks (one minute) after a request.
+	pub const AnswerWindow: BlockNumber = 10;
+	/// A final result can be challenged for an hour.
+	pub const ChallengeWindow: BlockNumber = HOURS;
+	/// Final results are kept for a day.
+	pub const RetentionPeriod: BlockNumber = DAYS;
+	/// Regression outputs carry at most 1,024 values.
+	pub const MaxOutputLen: u32 = 1024;
+	pub const WrongAnswerSlash: Perbill = Perbill::from_percent(10);
+	pub const MissedAnswerSlash: Perbill = Perbill::from_percent(1);
+	pub const FailedChallengeSlash: Perbill = Perbill::from_percent(5);
+	/// About 0.1-0.4 s of native inference per block.
+	pub const OffchainCostPerBlock: u64 = 200_000_000;
+	/// Answers go before ordinary transactions, so they make their deadline.
+	pub const AnswerPriority: TransactionPriority = TransactionPriority::MAX / 2;
+}
+
+impl pallet_ml_predictions::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Workers = MlStaking;
+	type Models = MlModels;
+	type AuthorityId = modelchain_primitives::worker_key::WorkerAuthId;
+	type ParametersOrigin = EnsureRoot<AccountId>;
+	type AnswerWindow = AnswerWindow;
+	type ChallengeWindow = ChallengeWindow;
+	type RetentionPeriod = RetentionPeriod;
+	type MaxInputLen = ConstU32<4096>;
+	type MaxOutputLen = MaxOutputLen;
+	type MaxRedundancy = ConstU32<16>;
+	type MaxAnswersPerSubmission = ConstU32<32>;
+	type MaxQueueWorkPerBlock = ConstU32<64>;
+	type WrongAnswerSlash = WrongAnswerSlash;
+	type MissedAnswerSlash = MissedAnswerSlash;
+	type FailedChallengeSlash = FailedChallengeSlash;
+	type OffchainCostPerBlock = OffchainCostPerBlock;
+	type AnswerPriority = AnswerPriority;
+	type WeightInfo = pallet_ml_predictions::weights::SubstrateWeight<Runtime>;
+}
+
+impl frame_system::offchain::SigningTypes for Runtime {
+	type Public = <Signature as Verify>::Signer;
+	type Signature = Signature;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = UncheckedExtrinsic;
+}
+
+/// Off-chain workers sign like a wallet: the runtime's extensions, no tip, valid for 64
+/// blocks from the block the worker ran on.
+impl<LocalCall> frame_system::offchain::CreateSignedTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_signed_transaction<C: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>>(
+		call: RuntimeCall,
+		public: <Signature as Verify>::Signer,
+		account: AccountId,
+		nonce: Nonce,
+	) -> Option<UncheckedExtrinsic> {
+		let current = System::block_number().saturated_into::<u64>();
+		let era = sp_runtime::generic::Era::mortal(64, current);
+		let payload = SignedPayload::new(call, tx_extension(nonce, era)).ok()?;
+		let signature = payload.using_encoded(|bytes| C::sign(bytes, public))?;
+		let (call, extension, _) = payload.deconstruct();
+		let address = <Runtime as frame_system::Config>::Lookup::unlookup(account);
+		Some(UncheckedExtrinsic::new_signed(call, address, signature, extension))
+	}
 }

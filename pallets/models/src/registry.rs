@@ -1,0 +1,41 @@
+//! The registry as other pallets see it: [`ModelRegistry`] for [`Pallet`].
+
+use crate::*;
+use frame_support::pallet_prelude::DispatchError;
+use frame_support::traits::Get;
+use modelchain_nn::{Bounds, Model};
+
+impl<T: Config> ModelRegistry<T::AccountId> for Pallet<T> {
+	type Balance = BalanceOf<T>;
+
+	fn bounds() -> Bounds {
+		T::ModelBounds::get()
+	}
+
+	fn model(id: ModelId) -> Option<ModelSummary<T::AccountId, BalanceOf<T>>> {
+		Models::<T>::get(id).map(|info| info.summary())
+	}
+
+	fn load(id: ModelId) -> Result<Model, DispatchError> {
+		let info = Models::<T>::get(id).ok_or(Error::<T>::UnknownModel)?;
+		// The stored length reads exactly the registered preimage. The bounds are today's: a
+		// runtime upgrade that tightens them makes larger models fail here with the same
+		// errors as at registration.
+		Self::fetch_and_decode(&info.blob_hash, Some(info.blob_len)).map(|(model, _, _)| model)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn make_benchmark_model(
+		owner: &T::AccountId,
+		blob: alloc::vec::Vec<u8>,
+		fee: BalanceOf<T>,
+	) -> Result<ModelId, DispatchError> {
+		use frame_support::traits::fungible::{Inspect, Mutate};
+		use sp_runtime::traits::Saturating;
+		let needed = Self::deposit_for(0).saturating_add(T::Currency::minimum_balance());
+		if T::Currency::balance(owner) < needed {
+			T::Currency::set_balance(owner, needed);
+		}
+		Self::note_and_register(owner.clone(), blob, fee, Default::default())
+	}
+}

@@ -1,0 +1,395 @@
+//! # ModelChain prediction requests
+//!
+//! A user asks a registered model (see `pallet-ml-models`) for a prediction on an input. The
+//! chain draws `R` staked workers (through [`WorkerRegistry`]); each worker's off-chain worker
+//! runs the model with `modelchain-nn` (integer fixed-point, so every honest node computes the
+//! same bits) and submits the output in a signed transaction. When `Q` answers are identical the
+//! result is final: the model owner and the agreeing workers are paid from the requester's held
+//! fee, and differing answers are slashed. Past the deadline without quorum the requester is
+//! refunded and silent workers get a liveness penalty. Anyone with a bond may challenge a final
+//! result within a window: the chain re-executes the inference and slashes whoever was wrong.
+//!
+//! Answers are checked in the transaction pool by the [`CheckPredictionAnswers`] transaction
+//! extension (assignment, deadline, duplicates, output form), and again at dispatch.
+//!
+//! See the crate's `README.md` for the exact fee and slash rules.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use extension::CheckPredictionAnswers;
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod dispatchable_impls;
+mod extension;
+mod hooks;
+#[cfg(test)]
+mod mock;
+pub mod offchain;
+#[cfg(test)]
+mod tests;
+mod types;
+pub mod weights;
+
+use modelchain_primitives::{models::ModelRegistry, traits::WorkerRegistry};
+use polkadot_sdk::{frame_support, frame_system, sp_runtime};
+
+/// The balance type of the pallet's currency.
+pub type BalanceOf<T> = <<T as Config>::Currency as frame_support::traits::fungible::Inspect<
+	<T as frame_system::Config>::AccountId,
+>>::Balance;
+
+/// Log target of the pallet and its off-chain worker.
+pub const LOG_TARGET: &str = "ml-predictions";
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{fungible, BuildGenesisConfig, EnsureOrigin},
+	};
+	use frame_system::{
+		offchain::{AppCrypto, CreateSignedTransaction},
+		pallet_prelude::*,
+	};
+	use modelchain_primitives::models::ModelId;
+	use sp_runtime::Perbill;
+
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config:
+		polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> + CreateSignedTransaction<Call<Self>>
+	{
+		/// ModelCoin. Fees are held from the requester under [`HoldReason::PredictionFee`] and
+		/// paid out of that hold.
+		type Currency: fungible::Inspect<Self::AccountId>
+			+ fungible::Mutate<Self::AccountId>
+			+ fungible::hold::Mutate<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reason, which includes this pallet's.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The staked workers: who may be assigned, who is slashed.
+		type Workers: WorkerRegistry<Self::AccountId, Balance = BalanceOf<Self>>;
+
+		/// The registered models.
+		type Models: ModelRegistry<Self::AccountId, Balance = BalanceOf<Self>>;
+
+		/// The key the off-chain worker signs answers with (the worker key, `mlwk`).
+		type AuthorityId: AppCrypto<Self::Public, Self::Signature>;
+
+		/// May change [`Parameters`] (root or governance).
+		type ParametersOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Blocks after the request in which answers are accepted (the request's block
+		/// excluded, the deadline included).
+		#[pallet::constant]
+		type AnswerWindow: Get<BlockNumberFor<Self>>;
+
+		/// Blocks after finalization in which a result can be challenged.
+		#[pallet::constant]
+		type ChallengeWindow: Get<BlockNumberFor<Self>>;
+
+		/// Blocks a final result is kept before it is pruned. At least `ChallengeWindow`.
+		#[pallet::constant]
+		type RetentionPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Longest input, in `i8` values.
+		#[pallet::constant]
+		type MaxInputLen: Get<u32>;
+
+		/// Most regression values an answer may carry (the model registry's bound).
+		#[pallet::constant]
+		type MaxOutputLen: Get<u32>;
+
+		/// Largest redundancy `R` the parameters may set.
+		#[pallet::constant]
+		type MaxRedundancy: Get<u32>;
+
+		/// Most answers in one `submit_predictions`.
+		#[pallet::constant]
+		type MaxAnswersPerSubmission: Get<u32>;
+
+		/// Most expired requests and most old results handled per block (each); the rest wait
+		/// for the next block.
+		#[pallet::constant]
+		type MaxQueueWorkPerBlock: Get<u32>;
+
+		/// Slashed from a worker whose answer differs from the final result.
+		#[pallet::constant]
+		type WrongAnswerSlash: Get<Perbill>;
+
+		/// Slashed from an assigned worker that did not answer before the deadline.
+		#[pallet::constant]
+		type MissedAnswerSlash: Get<Perbill>;
+
+		/// Slashed from a challenger when re-execution confirms the result.
+		#[pallet::constant]
+		type FailedChallengeSlash: Get<Perbill>;
+
+		/// Most inference cost (`Model::cost` units) the off-chain worker spends per block.
+		#[pallet::constant]
+		type OffchainCostPerBlock: Get<u64>;
+
+		/// Transaction pool priority of answer submissions, so they are included before their
+		/// deadline.
+		#[pallet::constant]
+		type AnswerPriority: Get<TransactionPriority>;
+
+		/// Weight functions, from the pallet's benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The fee of an open prediction request, held from the requester.
+		#[codec(index = 0)]
+		PredictionFee,
+	}
+
+	/// Redundancy, quorum and worker fee of new requests.
+	#[pallet::storage]
+	pub type Params<T: Config> = StorageValue<_, Parameters<BalanceOf<T>>, OptionQuery>;
+
+	/// The id the next request gets.
+	#[pallet::storage]
+	pub type NextRequestId<T: Config> = StorageValue<_, RequestId, ValueQuery>;
+
+	/// Open requests, until they are final or expire.
+	#[pallet::storage]
+	pub type Requests<T: Config> = StorageMap<_, Twox64Concat, RequestId, Request<T>, OptionQuery>;
+
+	/// Open assignments: `(worker, request)` exists while the worker may still answer. The
+	/// off-chain worker reads its work from here.
+	#[pallet::storage]
+	pub type Assignments<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, RequestId, (), OptionQuery>;
+
+	/// Final results, kept for `RetentionPeriod` blocks after finalization.
+	#[pallet::storage]
+	pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, PredictionResult<T>, OptionQuery>;
+
+	/// Requests in deadline order; each is checked for expiry after its deadline.
+	#[pallet::storage]
+	pub type ExpiryQueue<T: Config> =
+		StorageMap<_, Twox64Concat, u64, QueueEntry<BlockNumberFor<T>>, OptionQuery>;
+
+	/// Head and tail of [`ExpiryQueue`].
+	#[pallet::storage]
+	pub type ExpiryQueueBounds<T: Config> = StorageValue<_, QueueBounds, ValueQuery>;
+
+	/// Results in finalization order; each is pruned `RetentionPeriod` blocks after it.
+	#[pallet::storage]
+	pub type PruneQueue<T: Config> = StorageMap<_, Twox64Concat, u64, QueueEntry<BlockNumberFor<T>>, OptionQuery>;
+
+	/// Head and tail of [`PruneQueue`].
+	#[pallet::storage]
+	pub type PruneQueueBounds<T: Config> = StorageValue<_, QueueBounds, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A prediction was requested; `workers` must answer by block `deadline`.
+		PredictionRequested {
+			request: RequestId,
+			requester: T::AccountId,
+			model: ModelId,
+			workers: Vec<T::AccountId>,
+			fee: BalanceOf<T>,
+			deadline: BlockNumberFor<T>,
+		},
+		/// A worker answered.
+		AnswerSubmitted { request: RequestId, worker: T::AccountId },
+		/// An answer in a submission was not accepted (the others were).
+		AnswerRejected { request: RequestId, worker: T::AccountId, reason: AnswerError },
+		/// `quorum` identical answers made the result final.
+		PredictionReady {
+			request: RequestId,
+			model: ModelId,
+			output: Prediction<T::MaxOutputLen>,
+			agreeing: Vec<T::AccountId>,
+		},
+		/// No quorum: every worker answered and no answer reached quorum, or the deadline passed.
+		/// The fee went back to the requester; `missed` are the workers that never answered.
+		PredictionFailed { request: RequestId, missed: Vec<T::AccountId> },
+		/// Re-execution on chain gave a different output: the agreeing workers were slashed
+		/// and the result corrected.
+		ChallengeUpheld { request: RequestId, challenger: T::AccountId, output: Prediction<T::MaxOutputLen> },
+		/// Re-execution on chain confirmed the result: the challenger was slashed.
+		ChallengeRejected { request: RequestId, challenger: T::AccountId },
+		/// A result reached the end of its retention period and was removed.
+		ResultPruned { request: RequestId },
+		/// New requests use these parameters.
+		ParametersSet { redundancy: u32, quorum: u32, worker_fee: BalanceOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No model with this id is registered (or it was retired).
+		UnknownModel,
+		/// The input's length differs from the model's input length.
+		WrongInputLength,
+		/// The fee (`model fee + worker fee × redundancy`) exceeds `max_fee`.
+		FeeAboveMax,
+		/// The requester's free balance cannot cover the fee.
+		InsufficientBalance,
+		/// Fewer active workers than the redundancy.
+		NotEnoughWorkers,
+		/// The parameters were never set (genesis or `set_parameters`).
+		NoParameters,
+		/// Parameters must have `1 ≤ quorum ≤ redundancy ≤ MaxRedundancy` and `2 × quorum > redundancy`.
+		InvalidParameters,
+		/// No open request has this id (never made, already final, or expired).
+		RequestNotOpen,
+		/// The caller is not assigned to the request, or has already answered it.
+		NotAssigned,
+		/// The request's deadline has passed.
+		TooLate,
+		/// The answer does not have the model's output form.
+		MalformedAnswer,
+		/// The same request appears twice in one submission.
+		DuplicateInSubmission,
+		/// A submission with no answers.
+		EmptySubmission,
+		/// No final result with this id is kept.
+		UnknownResult,
+		/// The challenge window of this result has closed.
+		ChallengeWindowClosed,
+		/// This result was already re-executed on chain.
+		AlreadyChallenged,
+		/// Only accounts with stake may challenge (a failed challenge is slashed).
+		NoStake,
+		/// The model can no longer be loaded (retired), so it cannot be re-executed.
+		ModelUnavailable,
+		/// Re-execution failed in the engine (cannot happen for a registered model and an input
+		/// of the right length).
+		ExecutionFailed,
+		/// The model's output does not fit `MaxOutputLen`.
+		OutputTooLong,
+	}
+
+	/// Parameters of new requests.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Workers assigned to each request; 0 leaves the parameters unset (no requests until
+		/// `set_parameters`).
+		pub redundancy: u32,
+		/// Identical answers that finalize a request.
+		pub quorum: u32,
+		/// Fee of each agreeing worker.
+		pub worker_fee: BalanceOf<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if self.redundancy > 0 {
+				let params = Parameters { redundancy: self.redundancy, quorum: self.quorum, worker_fee: self.worker_fee };
+				assert!(Pallet::<T>::valid_parameters(&params), "invalid prediction parameters in genesis: {params:?}");
+				Params::<T>::put(params);
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::do_on_initialize(now)
+		}
+
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::run_offchain_worker(now)
+		}
+
+		fn integrity_test() {
+			Self::do_integrity_test()
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_now: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Asks `model` for a prediction on `input` (quantized `i8` values, as many as the
+		/// model's input has). Holds `model fee + worker fee × redundancy` (at most `max_fee`)
+		/// and assigns workers drawn from a seed the caller cannot choose.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::request_prediction(input.len() as u32, T::MaxRedundancy::get()))]
+		pub fn request_prediction(
+			origin: OriginFor<T>,
+			model: ModelId,
+			input: BoundedVec<i8, T::MaxInputLen>,
+			#[pallet::compact] max_fee: BalanceOf<T>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Self::do_request_prediction(who, model, input, max_fee)
+		}
+
+		/// Submits the caller's answers to requests it is assigned to (the off-chain worker
+		/// sends these). Free when every answer is accepted; answers that are no longer
+		/// acceptable are skipped with `AnswerRejected`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::submit_predictions(answers.len() as u32, T::MaxRedundancy::get()))]
+		pub fn submit_predictions(
+			origin: OriginFor<T>,
+			answers: BoundedVec<(RequestId, Prediction<T::MaxOutputLen>), T::MaxAnswersPerSubmission>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Self::do_submit_predictions(who, answers)
+		}
+
+		/// Has the chain re-execute a final result within `ChallengeWindow`. The caller must
+		/// have stake: if the result stands, the caller is slashed `FailedChallengeSlash`;
+		/// otherwise the agreeing workers are slashed `WrongAnswerSlash` and the result is
+		/// corrected. Charged for the largest model the runtime accepts, refunded to the
+		/// model's actual cost.
+		#[pallet::call_index(2)]
+		#[pallet::weight(Pallet::<T>::max_challenge_weight())]
+		pub fn challenge(origin: OriginFor<T>, request: RequestId) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			Self::do_challenge(who, request)
+		}
+
+		/// Sets redundancy, quorum and worker fee for new requests.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_parameters())]
+		pub fn set_parameters(origin: OriginFor<T>, parameters: Parameters<BalanceOf<T>>) -> DispatchResult {
+			T::ParametersOrigin::ensure_origin(origin)?;
+			Self::do_set_parameters(parameters)
+		}
+	}
+
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// The final result of `request`, while it is kept.
+		pub fn result(request: RequestId) -> Option<PredictionResult<T>> {
+			Results::<T>::get(request)
+		}
+
+		/// The open request `request`.
+		pub fn request(request: RequestId) -> Option<Request<T>> {
+			Requests::<T>::get(request)
+		}
+
+		/// Requests `worker` is assigned to and has not answered yet.
+		pub fn assignments(worker: T::AccountId) -> Vec<RequestId> {
+			Assignments::<T>::iter_key_prefix(&worker).collect()
+		}
+	}
+}

@@ -1,0 +1,222 @@
+//! A test runtime: frame_system, pallet_balances and this pallet, with the mock worker
+//! registry and model registry of `modelchain-primitives`.
+
+use crate::{self as pallet_ml_predictions, *};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, Hooks},
+};
+use frame_system::EnsureRoot;
+use modelchain_primitives::{
+	models::mock::MockModels,
+	traits::mock::MockWorkers,
+	worker_key::WorkerAuthId,
+};
+use polkadot_sdk::{
+	frame_support, frame_system, pallet_balances,
+	sp_core::sr25519,
+	sp_io::TestExternalities,
+	sp_runtime::{
+		generic::UncheckedExtrinsic,
+		traits::{IdentifyAccount, IdentityLookup, Verify},
+		AccountId32, BuildStorage, MultiSignature, MultiSigner, Perbill,
+	},
+};
+
+pub type AccountId = AccountId32;
+pub type Balance = u128;
+pub type BlockNumber = u64;
+pub type Extrinsic = UncheckedExtrinsic<AccountId, RuntimeCall, (), ()>;
+pub type Workers = MockWorkers<AccountId, Balance>;
+pub type Models = MockModels<AccountId, Balance>;
+
+pub const FIXTURE: &[u8] = include_bytes!("../../../primitives/nn/fixtures/digits_mlp.bin");
+pub const MODEL_FEE: Balance = 100;
+pub const WORKER_FEE: Balance = 10;
+pub const INITIAL_BALANCE: Balance = 1_000_000;
+pub const STAKE: Balance = 10_000;
+pub const ANSWER_WINDOW: BlockNumber = 5;
+pub const CHALLENGE_WINDOW: BlockNumber = 10;
+pub const RETENTION: BlockNumber = 20;
+
+/// Test accounts: `acc(1)`, `acc(2)`, ...
+pub fn acc(n: u8) -> AccountId {
+	AccountId32::new([n; 32])
+}
+pub fn requester() -> AccountId {
+	acc(1)
+}
+pub fn owner() -> AccountId {
+	acc(2)
+}
+/// The three workers of the default registry, in selection order.
+pub fn workers() -> [AccountId; 3] {
+	[acc(11), acc(12), acc(13)]
+}
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Predictions: pallet_ml_predictions,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+impl frame_system::offchain::SigningTypes for Test {
+	type Public = MultiSigner;
+	type Signature = MultiSignature;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = Extrinsic;
+}
+
+impl<LocalCall> frame_system::offchain::CreateSignedTransaction<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_signed_transaction<C: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>>(
+		call: RuntimeCall,
+		_public: MultiSigner,
+		account: AccountId,
+		_nonce: u32,
+	) -> Option<Extrinsic> {
+		Some(Extrinsic::new_signed(call, account, (), ()))
+	}
+}
+
+parameter_types! {
+	pub const AnswerWindow: BlockNumber = ANSWER_WINDOW;
+	pub const ChallengeWindow: BlockNumber = CHALLENGE_WINDOW;
+	pub const RetentionPeriod: BlockNumber = RETENTION;
+	pub const WrongAnswerSlash: Perbill = Perbill::from_percent(10);
+	pub const MissedAnswerSlash: Perbill = Perbill::from_percent(1);
+	pub const FailedChallengeSlash: Perbill = Perbill::from_percent(5);
+	/// Changeable per test.
+	pub static OffchainCostPerBlock: u64 = 1_000_000;
+	pub const AnswerPriority: u64 = 1 << 20;
+}
+
+impl Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Workers = Workers;
+	type Models = Models;
+	type AuthorityId = WorkerAuthId;
+	type ParametersOrigin = EnsureRoot<AccountId>;
+	type AnswerWindow = AnswerWindow;
+	type ChallengeWindow = ChallengeWindow;
+	type RetentionPeriod = RetentionPeriod;
+	type MaxInputLen = ConstU32<128>;
+	type MaxOutputLen = ConstU32<16>;
+	type MaxRedundancy = ConstU32<5>;
+	type MaxAnswersPerSubmission = ConstU32<4>;
+	type MaxQueueWorkPerBlock = ConstU32<3>;
+	type WrongAnswerSlash = WrongAnswerSlash;
+	type MissedAnswerSlash = MissedAnswerSlash;
+	type FailedChallengeSlash = FailedChallengeSlash;
+	type OffchainCostPerBlock = OffchainCostPerBlock;
+	type AnswerPriority = AnswerPriority;
+	type WeightInfo = ();
+}
+
+/// The account of an sr25519 public key, as the runtime derives it.
+pub fn account_of(public: sr25519::Public) -> AccountId {
+	<MultiSignature as Verify>::Signer::from(public).into_account()
+}
+
+/// Test state: funded accounts 1..=20, three workers (11, 12, 13) with `STAKE` each, the
+/// digits model (id 0) owned by `owner()` with `MODEL_FEE`, redundancy 3 and quorum 2.
+pub struct ExtBuilder {
+	redundancy: u32,
+	quorum: u32,
+}
+
+impl Default for ExtBuilder {
+	fn default() -> Self {
+		ExtBuilder { redundancy: 3, quorum: 2 }
+	}
+}
+
+impl ExtBuilder {
+	pub fn params(mut self, redundancy: u32, quorum: u32) -> Self {
+		self.redundancy = redundancy;
+		self.quorum = quorum;
+		self
+	}
+
+	pub fn build(self) -> TestExternalities {
+		Workers::reset();
+		Models::reset();
+		Workers::set_workers(&workers().map(|w| (w, STAKE)));
+		Workers::set_longest_offence_window(100);
+		OffchainCostPerBlock::set(1_000_000);
+		Models::add(&owner(), FIXTURE.to_vec(), MODEL_FEE);
+		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		pallet_balances::GenesisConfig::<Test> {
+			balances: (1..=20).map(|n| (acc(n), INITIAL_BALANCE)).collect(),
+			..Default::default()
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		pallet_ml_predictions::GenesisConfig::<Test> {
+			redundancy: self.redundancy,
+			quorum: self.quorum,
+			worker_fee: WORKER_FEE,
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		let mut ext = TestExternalities::new(storage);
+		ext.execute_with(|| System::set_block_number(1));
+		ext
+	}
+
+	/// Runs `test`, then checks the pallet's invariants.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(|| {
+			test();
+			Predictions::do_try_state().expect("try_state holds after the test");
+		})
+	}
+}
+
+/// Moves to block `n`, running the pallet's `on_initialize` for each block on the way.
+pub fn run_to_block(n: BlockNumber) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Predictions::on_initialize(next);
+	}
+}
+
+/// The pallet's events so far, oldest first.
+pub fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Predictions(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
