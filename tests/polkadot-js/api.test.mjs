@@ -12,6 +12,7 @@ const WS = process.env.MODELCHAIN_WS ?? 'ws://127.0.0.1:9944';
 const MDC = 10n ** 12n;
 let api;
 let alice;
+let charlie;
 let dave;
 
 before(async () => {
@@ -22,6 +23,7 @@ before(async () => {
   api = await ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   alice = keyring.addFromUri('//Alice');
+  charlie = keyring.addFromUri('//Charlie');
   dave = keyring.addFromUri('//Dave');
 });
 
@@ -32,7 +34,8 @@ after(async () => {
 test('metadata lists the ModelChain pallets and is V14 or newer', () => {
   assert.ok(api.runtimeMetadata.version >= 14, `metadata v${api.runtimeMetadata.version}`);
   const pallets = api.runtimeMetadata.asLatest.pallets.map((p) => p.name.toString());
-  for (const name of ['System', 'Balances', 'TransactionPayment', 'Treasury', 'Sudo', 'Utility', 'Preimage']) {
+  for (const name of ['System', 'Balances', 'TransactionPayment', 'Treasury', 'Sudo', 'Utility', 'Preimage',
+    'MlStaking', 'MlModels', 'MlPredictions']) {
     assert.ok(pallets.includes(name), `${name} in ${pallets}`);
   }
   assert.equal(typeof api.tx.balances.transferKeepAlive, 'function');
@@ -87,4 +90,53 @@ test('paymentInfo estimates a fee and a signed transfer pays exactly amount plus
   const daveAfter = (await after.query.system.account(dave.address)).data.free.toBigInt();
   assert.equal(aliceBefore - aliceAfter, amount + fee);
   assert.equal(daveAfter - daveBefore, amount);
+});
+
+// What a user does in polkadot.js apps: ask the genesis digits model for a prediction, then wait
+// for the dev node's own off-chain worker (Alice's worker key) to answer it.
+test('a prediction requested through polkadot.js is answered within two blocks', async () => {
+  const extensions = api.registry.signedExtensions;
+  assert.ok(extensions.includes('CheckPredictionAnswers'), extensions.join(','));
+  const model = await api.query.mlModels.models(0);
+  assert.ok(model.isSome, 'model 0 is registered at genesis');
+  // An 8x8 image, pixels 0..=16 sent as pixel - 128.
+  const input = Array.from({ length: 64 }, (_, i) => ((i * 5 + 1) % 17) - 128);
+  const maxFee = 20n * (MDC / 1000n);
+  const tx = api.tx.mlPredictions.requestPrediction(0, input, maxFee);
+  const { blockHash, events } = await new Promise((resolve, reject) => {
+    tx.signAndSend(charlie, ({ status, events, dispatchError }) => {
+      if (dispatchError) reject(new Error(dispatchError.toString()));
+      if (status.isInBlock) resolve({ blockHash: status.asInBlock, events });
+      if (status.isDropped || status.isInvalid || status.isUsurped) reject(new Error(status.type));
+    }).catch(reject);
+  });
+  const requested = events.find(({ event }) => api.events.mlPredictions.PredictionRequested.is(event));
+  assert.ok(requested, events.map(({ event }) => `${event.section}.${event.method}`).join(','));
+  const id = requested.event.data.request.toBigInt();
+  assert.deepEqual(requested.event.data.workers.map((w) => w.toString()), [alice.address]);
+  const requestedAt = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
+
+  // Watch new blocks for PredictionReady.
+  const readyAt = await new Promise((resolve, reject) => {
+    let unsub;
+    const timer = setTimeout(() => { unsub?.(); reject(new Error('no PredictionReady within 60 s')); }, 60_000);
+    api.rpc.chain.subscribeNewHeads(async (header) => {
+      const at = await api.at(header.hash);
+      const blockEvents = await at.query.system.events();
+      const ready = blockEvents.find(({ event }) =>
+        api.events.mlPredictions.PredictionReady.is(event) && event.data.request.toBigInt() === id);
+      if (ready) {
+        clearTimeout(timer);
+        unsub?.();
+        resolve(header.number.toNumber());
+      }
+    }).then((u) => { unsub = u; }).catch(reject);
+  });
+  assert.ok(readyAt <= requestedAt + 2, `requested at #${requestedAt}, ready at #${readyAt}`);
+
+  const result = await api.query.mlPredictions.results(id);
+  assert.ok(result.isSome, 'the result is stored');
+  const output = result.unwrap().output;
+  assert.ok(output.isClass, output.toString());
+  assert.ok(output.asClass.toNumber() < 10, output.toString());
 });
