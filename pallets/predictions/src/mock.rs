@@ -26,7 +26,8 @@ use polkadot_sdk::{
 pub type AccountId = AccountId32;
 pub type Balance = u128;
 pub type BlockNumber = u64;
-pub type Extrinsic = UncheckedExtrinsic<AccountId, RuntimeCall, (), ()>;
+/// Signed with the worker key over the encoded call (the test runtime has no extensions).
+pub type Extrinsic = UncheckedExtrinsic<AccountId, RuntimeCall, MultiSignature, ()>;
 pub type Workers = MockWorkers<AccountId, Balance>;
 pub type Models = MockModels<AccountId, Balance>;
 
@@ -98,11 +99,13 @@ where
 {
 	fn create_signed_transaction<C: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>>(
 		call: RuntimeCall,
-		_public: MultiSigner,
+		public: MultiSigner,
 		account: AccountId,
 		_nonce: u32,
 	) -> Option<Extrinsic> {
-		Some(Extrinsic::new_signed(call, account, (), ()))
+		use codec::Encode;
+		let signature = C::sign(&call.encode(), public)?;
+		Some(Extrinsic::new_signed(call, account, signature, ()))
 	}
 }
 

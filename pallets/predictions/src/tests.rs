@@ -513,6 +513,7 @@ mod offchain_worker {
 	use super::*;
 	use codec::Decode;
 	use modelchain_primitives::WORKER_KEY_TYPE;
+	use polkadot_sdk::sp_runtime::traits::Verify;
 	use polkadot_sdk::{
 		sp_core::offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt},
 		sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt},
@@ -563,7 +564,10 @@ mod offchain_worker {
 		let txs = pooled(&env);
 		assert_eq!(txs.len(), 1);
 		let tx = &txs[0];
-		assert!(matches!(&tx.preamble, Preamble::Signed(who, (), ()) if *who == worker));
+		// Signed by the worker key: the signature over the call verifies against the worker's account.
+		let Preamble::Signed(who, signature, ()) = &tx.preamble else { panic!("a signed transaction") };
+		assert_eq!(*who, worker);
+		assert!(signature.verify(&codec::Encode::encode(&tx.function)[..], &worker));
 		assert_eq!(
 			tx.function,
 			RuntimeCall::Predictions(Call::submit_predictions { answers: vec![(0, expected())].try_into().unwrap() })
