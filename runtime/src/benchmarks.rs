@@ -29,7 +29,7 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 );
 
 pub fn benchmark_metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>) {
-	use polkadot_sdk::{frame_benchmarking::Benchmarking, frame_support::traits::StorageInfoTrait};
+	use polkadot_sdk::frame_support::traits::StorageInfoTrait;
 
 	let mut list = Vec::<BenchmarkList>::new();
 	list_benchmarks!(list, extra);
@@ -41,7 +41,6 @@ pub fn benchmark_metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>)
 pub fn dispatch_benchmark(
 	config: BenchmarkConfig,
 ) -> Result<Vec<BenchmarkBatch>, alloc::string::String> {
-	use polkadot_sdk::frame_benchmarking::Benchmarking;
 	use sp_storage::TrackedStorageKey;
 
 	let whitelist: Vec<TrackedStorageKey> = AllPalletsWithSystem::whitelisted_storage_keys();

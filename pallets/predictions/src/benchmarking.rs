@@ -15,21 +15,23 @@ use modelchain_primitives::models::ModelId;
 use polkadot_sdk::frame_benchmarking;
 use sp_runtime::traits::{Bounded, DispatchTransaction};
 
-/// A valid one-layer classifier with `inputs` inputs and `outputs` classes: blob and cost
-/// both grow with `inputs × outputs`.
-fn dense_model(inputs: u32, outputs: u32) -> Vec<u8> {
-	let weights = (0..inputs.saturating_mul(outputs)).map(|i| (i % 251) as i8 - 125).collect();
-	Model {
-		input: InputSpec { shape: vec![inputs], scale: 1, scale_shift: 0, zero_point: 0 },
-		layers: vec![Layer::Dense(Dense {
-			in_features: inputs,
-			out_features: outputs,
-			weights,
-			bias: vec![0; outputs as usize],
+/// A valid classifier with `inputs` inputs, a hidden layer of `hidden` units and 10 classes:
+/// its cost and blob both grow with `hidden × (inputs + 10)`.
+fn dense_model(inputs: u32, hidden: u32) -> Vec<u8> {
+	let dense = |i: u32, o: u32| {
+		Layer::Dense(Dense {
+			in_features: i,
+			out_features: o,
+			weights: (0..i.saturating_mul(o)).map(|k| (k % 251) as i8 - 125).collect(),
+			bias: vec![0; o as usize],
 			input_zero_point: 0,
 			output_zero_point: 0,
 			requant: vec![Requant { multiplier: 1, shift: 8 }],
-		})],
+		})
+	};
+	Model {
+		input: InputSpec { shape: vec![inputs], scale: 1, scale_shift: 0, zero_point: 0 },
+		layers: vec![dense(inputs, hidden), dense(hidden, 10)],
 		output: OutputKind::Class,
 	}
 	.encode_blob()
@@ -45,6 +47,11 @@ fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 /// the benchmark knows who is assigned whatever the draw), and a model with `inputs` inputs.
 /// Returns the model and the redundancy.
 fn setup<T: Config>(r: u32, inputs: u32) -> (ModelId, u32) {
+	setup_with::<T>(r, inputs, 10)
+}
+
+/// [`setup`] with a hidden layer of `hidden` units.
+fn setup_with<T: Config>(r: u32, inputs: u32, hidden: u32) -> (ModelId, u32) {
 	let existing = T::Workers::active_worker_count();
 	for i in existing..r {
 		let w: T::AccountId = account("worker", i, 0);
@@ -54,7 +61,7 @@ fn setup<T: Config>(r: u32, inputs: u32) -> (ModelId, u32) {
 	let quorum = redundancy / 2 + 1;
 	Params::<T>::put(Parameters { redundancy, quorum, worker_fee: 1_000u32.into() });
 	let owner = funded::<T>("owner", 0);
-	let model = T::Models::make_benchmark_model(&owner, dense_model(inputs, 10), 1_000u32.into())
+	let model = T::Models::make_benchmark_model(&owner, dense_model(inputs, hidden), 1_000u32.into())
 		.expect("benchmark models can be registered");
 	(model, redundancy)
 }
@@ -148,14 +155,16 @@ mod benchmarks {
 		assert_eq!(Results::<T>::iter().count() as u32, n);
 	}
 
-	/// Re-execution of a model whose cost and blob are about `c` thousand units; the
+	/// Re-execution of a model whose cost and blob are about `c` thousand units (up to 2 M, a
+	/// 2 MB blob; the weight is linear in `c` beyond); the
 	/// challenge is upheld (the stored result is wrong), which slashes every agreeing worker.
 	#[benchmark]
 	fn challenge(c: Linear<1, 2_000>) {
 		let r = T::MaxRedundancy::get();
-		// `inputs × 10` weights and MACs.
-		let inputs = (c.saturating_mul(100)).min(T::MaxInputLen::get()).max(1);
-		let (model, _) = setup::<T>(r, inputs);
+		// 64 inputs, `hidden × 74` weights and MACs: about `c` thousand of each.
+		let inputs = 64;
+		let hidden = c.saturating_mul(1_000) / 74 + 1;
+		let (model, _) = setup_with::<T>(r, inputs, hidden);
 		let id = make_request::<T>(model, inputs);
 		let workers = assigned::<T>(id);
 		let right = answer_of::<T>(id);
