@@ -23,24 +23,22 @@ fn wasm() -> Result<&'static [u8], String> {
 	WASM_BINARY.ok_or_else(|| "the runtime wasm was not built (SKIP_WASM_BUILD set?)".to_string())
 }
 
-/// `--dev`: Alice alone authors, finalizes and is a worker.
-pub fn development_chain_spec() -> Result<ChainSpec, String> {
+fn spec(name: &str, id: &str, chain_type: ChainType, preset: &str) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("ModelChain Development")
-		.with_id("modelchain_dev")
-		.with_chain_type(ChainType::Development)
-		.with_genesis_config_preset_name(DEV_RUNTIME_PRESET)
+		.with_name(name)
+		.with_id(id)
+		.with_chain_type(chain_type)
+		.with_genesis_config_preset_name(preset)
 		.with_properties(properties())
 		.build())
 }
 
-/// `--chain local`: Alice, Bob and Charlie author and finalize.
+/// `--dev`: Alice alone authors, finalizes and is a worker.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	spec("ModelChain Development", "modelchain_dev", ChainType::Development, DEV_RUNTIME_PRESET)
+}
+
+/// `--chain local`: Alice, Bob and Charlie author, finalize and are workers.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm()?, None)
-		.with_name("ModelChain Local Testnet")
-		.with_id("modelchain_local")
-		.with_chain_type(ChainType::Local)
-		.with_genesis_config_preset_name(LOCAL_TESTNET_RUNTIME_PRESET)
-		.with_properties(properties())
-		.build())
+	spec("ModelChain Local Testnet", "modelchain_local", ChainType::Local, LOCAL_TESTNET_RUNTIME_PRESET)
 }

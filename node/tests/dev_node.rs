@@ -200,7 +200,8 @@ fn tx_fee_of(events: &[common::EventRecord], who: &modelchain_runtime::AccountId
 }
 
 fn polkadot_js_api_is_compatible(node: &DevNode) {
-	let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/polkadot-js");
+	// The runtime value: a test binary built in another checkout of the same tree is reused.
+	let dir = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())).join("../tests/polkadot-js");
 	assert!(
 		dir.join("node_modules/@polkadot/api").exists(),
 		"@polkadot/api is not installed: run `npm ci --prefix tests/polkadot-js` (the README's test command does)"

@@ -16,7 +16,9 @@ use wasmtime::{Config, Engine, Instance, Memory, Module, Store, TypedFunc};
 pub fn harness_wasm() -> &'static Path {
 	static WASM: OnceLock<PathBuf> = OnceLock::new();
 	WASM.get_or_init(|| {
-		let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+		// The runtime value, not `env!`: cargo reuses a test binary built from another checkout
+		// of the same tree (e.g. CI's clone) when the sources match.
+		let manifest_dir = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()));
 		let exe = std::env::current_exe().expect("test binary path");
 		// target/<profile>/deps/<binary> -> target
 		let target = exe.ancestors().nth(3).expect("target dir").join("nn-wasm-harness");
