@@ -131,9 +131,14 @@ impl<T: Config> Pallet<T> {
 		let count = answers.len() as u32;
 		let mut accepted = 0u32;
 		let mut first_error = None;
+		// Settlement work grows with the workers of the requests answered; charge the largest.
+		let mut redundancy = 0u32;
 		for (id, answer) in answers {
 			match Self::accept_answer(&who, id, answer) {
-				Ok(()) => accepted.saturating_inc(),
+				Ok(workers) => {
+					accepted.saturating_inc();
+					redundancy = redundancy.max(workers);
+				},
 				Err(reason) => {
 					first_error.get_or_insert(reason);
 					Self::deposit_event(Event::AnswerRejected { request: id, worker: who.clone(), reason });
@@ -145,13 +150,16 @@ impl<T: Config> Pallet<T> {
 			let error = first_error.map_or(Error::<T>::EmptySubmission, Error::<T>::from);
 			return Err(error.into());
 		}
-		let weight = T::WeightInfo::submit_predictions(count, T::MaxRedundancy::get());
+		let weight = T::WeightInfo::submit_predictions(count, redundancy);
 		let pays = if first_error.is_none() { Pays::No } else { Pays::Yes };
 		Ok(PostDispatchInfo { actual_weight: Some(weight), pays_fee: pays })
 	}
 
-	fn accept_answer(who: &T::AccountId, id: RequestId, answer: Prediction<T::MaxOutputLen>) -> Result<(), AnswerError> {
+	/// Records an answer and settles the request if it is decided; returns the request's
+	/// worker count.
+	fn accept_answer(who: &T::AccountId, id: RequestId, answer: Prediction<T::MaxOutputLen>) -> Result<u32, AnswerError> {
 		let mut req = Self::check_answer(who, id, &answer)?;
+		let workers = req.workers.len() as u32;
 		Assignments::<T>::remove(who, id);
 		// Capacity equals the worker count and each worker answers once.
 		req.answers.try_push((who.clone(), answer.clone())).map_err(|_| AnswerError::NotAssigned)?;
@@ -166,7 +174,7 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Requests::<T>::insert(id, req);
 		}
-		Ok(())
+		Ok(workers)
 	}
 
 	/// Pays and records a request whose `output` reached quorum.

@@ -118,6 +118,8 @@ fn quorum_pays_owner_and_agreeing_workers_exactly() {
 
 		let post = answer(&w2, id, expected()).unwrap();
 		assert_eq!(post.pays_fee, Pays::No);
+		// Charged for this request's three workers, not for `MaxRedundancy`.
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::submit_predictions(1, 3)));
 		assert!(!Requests::<Test>::contains_key(id));
 		// Requester: pays model fee + two worker fees; the third worker's fee comes back.
 		assert_eq!(balance(&requester()), INITIAL_BALANCE - MODEL_FEE - 2 * WORKER_FEE);
