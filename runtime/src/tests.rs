@@ -211,7 +211,7 @@ fn staking_constants_match_docs() {
 	assert_eq!(<Runtime as Config>::LongestOffenceWindow::get(), 14_400);
 	assert_eq!(<<Runtime as Config>::MaxUnbondingChunks as Get<u32>>::get(), 32u32);
 	assert_eq!(<<Runtime as Config>::MaxWorkers as Get<u32>>::get(), 1024u32);
-	assert_eq!(<<Runtime as Config>::MaxSlashesPerBlock as Get<u32>>::get(), 16u32);
+	assert_eq!(<<Runtime as Config>::MaxSlashesPerBlock as Get<u32>>::get(), 64u32);
 	assert_eq!(GENESIS_WORKER_BOND, 10_000 * MDC);
 	// Nobody unbonds out of a slash: the offence window and the deferral end first.
 	assert!(

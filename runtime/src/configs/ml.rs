@@ -43,7 +43,9 @@ impl pallet_ml_staking::Config for Runtime {
 	type LongestOffenceWindow = LongestOffenceWindow;
 	type MaxUnbondingChunks = ConstU32<32>;
 	type MaxWorkers = ConstU32<1024>;
-	type MaxSlashesPerBlock = ConstU32<16>;
+	// A block of expiring prediction requests reports up to MaxQueueWorkPerBlock x MaxRedundancy
+	// (16 x 16) liveness offences; 64 a block over the 32-block lookahead keeps room for them.
+	type MaxSlashesPerBlock = ConstU32<64>;
 	type WeightInfo = pallet_ml_staking::weights::SubstrateWeight<Runtime>;
 }
 
@@ -109,7 +111,7 @@ impl pallet_ml_predictions::Config for Runtime {
 	type MaxOutputLen = MaxOutputLen;
 	type MaxRedundancy = ConstU32<16>;
 	type MaxAnswersPerSubmission = ConstU32<32>;
-	type MaxQueueWorkPerBlock = ConstU32<64>;
+	type MaxQueueWorkPerBlock = ConstU32<16>;
 	type WrongAnswerSlash = WrongAnswerSlash;
 	type MissedAnswerSlash = MissedAnswerSlash;
 	type FailedChallengeSlash = FailedChallengeSlash;
