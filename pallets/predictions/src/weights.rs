@@ -82,12 +82,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `709 + r * (47 ±0)`
 		//  Estimated: `34255`
-		// Minimum execution time: 263_992_000 picoseconds.
-		Weight::from_parts(257_502_104, 34255)
-			// Standard Error: 135
-			.saturating_add(Weight::from_parts(1_392, 0).saturating_mul(i.into()))
-			// Standard Error: 35_465
-			.saturating_add(Weight::from_parts(8_178_514, 0).saturating_mul(r.into()))
+		// Minimum execution time: 236_420_000 picoseconds.
+		Weight::from_parts(257_496_575, 34255)
+			// Standard Error: 166
+			.saturating_add(Weight::from_parts(1_620, 0).saturating_mul(i.into()))
+			// Standard Error: 43_676
+			.saturating_add(Weight::from_parts(8_900_485, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(r.into())))
@@ -104,8 +104,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `MlStaking::Ledger` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::NextSlashId` (r:1 w:1)
 	/// Proof: `MlStaking::NextSlashId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `MlStaking::SlashSchedule` (r:14 w:14)
-	/// Proof: `MlStaking::SlashSchedule` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `MlStaking::SlashSchedule` (r:4 w:4)
+	/// Proof: `MlStaking::SlashSchedule` (`max_values`: None, `max_size`: Some(270), added: 2745, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:11 w:11)
@@ -123,16 +123,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn submit_predictions(n: u32, r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + n * (1303 ±0) + r * (2828 ±0)`
-		//  Estimated: `8222 + n * (73323 ±0) + r * (2559 ±145)`
-		// Minimum execution time: 2_473_015_000 picoseconds.
-		Weight::from_parts(2_481_269_000, 8222)
-			// Standard Error: 50_926_718
-			.saturating_add(Weight::from_parts(1_007_481_953, 0).saturating_mul(n.into()))
-			// Standard Error: 99_890_012
-			.saturating_add(Weight::from_parts(1_250_806_318, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(41_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
+		//  Estimated: `8222 + n * (73323 ±23) + r * (2559 ±0)`
+		// Minimum execution time: 2_466_490_000 picoseconds.
+		Weight::from_parts(2_479_060_000, 8222)
+			// Standard Error: 45_302_426
+			.saturating_add(Weight::from_parts(968_115_732, 0).saturating_mul(n.into()))
+			// Standard Error: 88_858_267
+			.saturating_add(Weight::from_parts(1_152_259_899, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(64_u64))
 			.saturating_add(T::DbWeight::get().writes((10_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((17_u64).saturating_mul(r.into())))
@@ -150,7 +150,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `MlStaking::NextSlashId` (r:1 w:1)
 	/// Proof: `MlStaking::NextSlashId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::SlashSchedule` (r:1 w:1)
-	/// Proof: `MlStaking::SlashSchedule` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Proof: `MlStaking::SlashSchedule` (`max_values`: None, `max_size`: Some(270), added: 2745, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::WorkerRecords` (r:9 w:9)
 	/// Proof: `MlStaking::WorkerRecords` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::PendingSlashes` (r:0 w:9)
@@ -160,10 +160,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3268 + c * (1054 ±0)`
 		//  Estimated: `4197809`
-		// Minimum execution time: 779_271_000 picoseconds.
-		Weight::from_parts(749_496_820, 4197809)
-			// Standard Error: 9_255
-			.saturating_add(Weight::from_parts(2_722_448, 0).saturating_mul(c.into()))
+		// Minimum execution time: 806_445_000 picoseconds.
+		Weight::from_parts(725_158_252, 4197809)
+			// Standard Error: 14_291
+			.saturating_add(Weight::from_parts(3_222_703, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(24_u64))
 			.saturating_add(T::DbWeight::get().writes(30_u64))
 	}
@@ -173,26 +173,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 20_114_000 picoseconds.
-		Weight::from_parts(21_089_000, 0)
+		// Minimum execution time: 17_252_000 picoseconds.
+		Weight::from_parts(20_865_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `MlPredictions::ExpiryQueueBounds` (r:1 w:1)
 	/// Proof: `MlPredictions::ExpiryQueueBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `MlPredictions::ExpiryQueue` (r:64 w:64)
+	/// Storage: `MlPredictions::ExpiryQueue` (r:16 w:16)
 	/// Proof: `MlPredictions::ExpiryQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `MlPredictions::Requests` (r:64 w:64)
+	/// Storage: `MlPredictions::Requests` (r:16 w:16)
 	/// Proof: `MlPredictions::Requests` (`max_values`: None, `max_size`: Some(70848), added: 73323, mode: `MaxEncodedLen`)
 	/// Storage: `MlModels::Models` (r:1 w:0)
 	/// Proof: `MlModels::Models` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
-	/// Storage: `MlPredictions::Assignments` (r:1024 w:1024)
+	/// Storage: `MlPredictions::Assignments` (r:256 w:256)
 	/// Proof: `MlPredictions::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::Ledger` (r:16 w:16)
 	/// Proof: `MlStaking::Ledger` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::NextSlashId` (r:1 w:1)
 	/// Proof: `MlStaking::NextSlashId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `MlStaking::SlashSchedule` (r:32 w:32)
-	/// Proof: `MlStaking::SlashSchedule` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `MlStaking::SlashSchedule` (r:4 w:4)
+	/// Proof: `MlStaking::SlashSchedule` (`max_values`: None, `max_size`: Some(270), added: 2745, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::WorkerRecords` (r:16 w:16)
 	/// Proof: `MlStaking::WorkerRecords` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -201,50 +201,50 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `MlPredictions::PruneQueueBounds` (r:1 w:1)
 	/// Proof: `MlPredictions::PruneQueueBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `MlStaking::PendingSlashes` (r:0 w:512)
+	/// Storage: `MlStaking::PendingSlashes` (r:0 w:256)
 	/// Proof: `MlStaking::PendingSlashes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[0, 64]`.
+	/// The range of component `n` is `[0, 16]`.
 	/// The range of component `r` is `[1, 16]`.
 	fn expire_requests(n: u32, r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0 + n * (872 ±0) + r * (3513 ±0)`
-		//  Estimated: `122862 + n * (73323 ±2_437) + r * (56220 ±9_933)`
-		// Minimum execution time: 14_308_000 picoseconds.
-		Weight::from_parts(14_560_000, 122862)
-			// Standard Error: 77_354_910
-			.saturating_add(Weight::from_parts(1_138_392_207, 0).saturating_mul(n.into()))
-			// Standard Error: 303_054_762
-			.saturating_add(Weight::from_parts(3_394_170_703, 0).saturating_mul(r.into()))
+		//  Measured:  `0 + n * (1040 ±0) + r * (1088 ±0)`
+		//  Estimated: `41614 + n * (73323 ±0) + r * (14334 ±0)`
+		// Minimum execution time: 14_281_000 picoseconds.
+		Weight::from_parts(14_646_000, 41614)
+			// Standard Error: 29_913_732
+			.saturating_add(Weight::from_parts(618_572_715, 0).saturating_mul(n.into()))
+			// Standard Error: 29_557_752
+			.saturating_add(Weight::from_parts(401_150_521, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().reads((25_u64).saturating_mul(r.into())))
+			.saturating_add(T::DbWeight::get().reads((9_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((13_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((40_u64).saturating_mul(r.into())))
+			.saturating_add(T::DbWeight::get().writes((15_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((12_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 73323).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(0, 56220).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(0, 14334).saturating_mul(r.into()))
 	}
 	/// Storage: `MlPredictions::ExpiryQueueBounds` (r:1 w:1)
 	/// Proof: `MlPredictions::ExpiryQueueBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `MlPredictions::ExpiryQueue` (r:64 w:64)
+	/// Storage: `MlPredictions::ExpiryQueue` (r:16 w:16)
 	/// Proof: `MlPredictions::ExpiryQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `MlPredictions::Requests` (r:64 w:0)
+	/// Storage: `MlPredictions::Requests` (r:16 w:0)
 	/// Proof: `MlPredictions::Requests` (`max_values`: None, `max_size`: Some(70848), added: 73323, mode: `MaxEncodedLen`)
 	/// Storage: `MlPredictions::PruneQueueBounds` (r:1 w:1)
 	/// Proof: `MlPredictions::PruneQueueBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `MlPredictions::PruneQueue` (r:64 w:64)
+	/// Storage: `MlPredictions::PruneQueue` (r:16 w:16)
 	/// Proof: `MlPredictions::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `MlPredictions::Results` (r:0 w:64)
+	/// Storage: `MlPredictions::Results` (r:0 w:16)
 	/// Proof: `MlPredictions::Results` (`max_values`: None, `max_size`: Some(8767), added: 11242, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[0, 64]`.
+	/// The range of component `n` is `[0, 16]`.
 	fn prune_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `213 + n * (64 ±0)`
+		//  Measured:  `217 + n * (64 ±0)`
 		//  Estimated: `1501 + n * (73323 ±0)`
-		// Minimum execution time: 13_616_000 picoseconds.
-		Weight::from_parts(16_031_200, 1501)
-			// Standard Error: 29_933
-			.saturating_add(Weight::from_parts(47_164_760, 0).saturating_mul(n.into()))
+		// Minimum execution time: 13_453_000 picoseconds.
+		Weight::from_parts(24_284_796, 1501)
+			// Standard Error: 45_791
+			.saturating_add(Weight::from_parts(46_049_802, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -262,10 +262,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `716 + n * (72 ±0)`
 		//  Estimated: `3862 + n * (73323 ±0)`
-		// Minimum execution time: 60_377_000 picoseconds.
-		Weight::from_parts(32_880_020, 3862)
-			// Standard Error: 23_740
-			.saturating_add(Weight::from_parts(28_879_854, 0).saturating_mul(n.into()))
+		// Minimum execution time: 59_795_000 picoseconds.
+		Weight::from_parts(31_513_725, 3862)
+			// Standard Error: 24_873
+			.saturating_add(Weight::from_parts(28_809_597, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 73323).saturating_mul(n.into()))
@@ -302,12 +302,12 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `709 + r * (47 ±0)`
 		//  Estimated: `34255`
-		// Minimum execution time: 263_992_000 picoseconds.
-		Weight::from_parts(257_502_104, 34255)
-			// Standard Error: 135
-			.saturating_add(Weight::from_parts(1_392, 0).saturating_mul(i.into()))
-			// Standard Error: 35_465
-			.saturating_add(Weight::from_parts(8_178_514, 0).saturating_mul(r.into()))
+		// Minimum execution time: 236_420_000 picoseconds.
+		Weight::from_parts(257_496_575, 34255)
+			// Standard Error: 166
+			.saturating_add(Weight::from_parts(1_620, 0).saturating_mul(i.into()))
+			// Standard Error: 43_676
+			.saturating_add(Weight::from_parts(8_900_485, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(r.into())))
@@ -324,8 +324,8 @@ impl WeightInfo for () {
 	/// Proof: `MlStaking::Ledger` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::NextSlashId` (r:1 w:1)
 	/// Proof: `MlStaking::NextSlashId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `MlStaking::SlashSchedule` (r:14 w:14)
-	/// Proof: `MlStaking::SlashSchedule` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `MlStaking::SlashSchedule` (r:4 w:4)
+	/// Proof: `MlStaking::SlashSchedule` (`max_values`: None, `max_size`: Some(270), added: 2745, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:11 w:11)
@@ -343,16 +343,16 @@ impl WeightInfo for () {
 	fn submit_predictions(n: u32, r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + n * (1303 ±0) + r * (2828 ±0)`
-		//  Estimated: `8222 + n * (73323 ±0) + r * (2559 ±145)`
-		// Minimum execution time: 2_473_015_000 picoseconds.
-		Weight::from_parts(2_481_269_000, 8222)
-			// Standard Error: 50_926_718
-			.saturating_add(Weight::from_parts(1_007_481_953, 0).saturating_mul(n.into()))
-			// Standard Error: 99_890_012
-			.saturating_add(Weight::from_parts(1_250_806_318, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(41_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
+		//  Estimated: `8222 + n * (73323 ±23) + r * (2559 ±0)`
+		// Minimum execution time: 2_466_490_000 picoseconds.
+		Weight::from_parts(2_479_060_000, 8222)
+			// Standard Error: 45_302_426
+			.saturating_add(Weight::from_parts(968_115_732, 0).saturating_mul(n.into()))
+			// Standard Error: 88_858_267
+			.saturating_add(Weight::from_parts(1_152_259_899, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(64_u64))
 			.saturating_add(RocksDbWeight::get().writes((10_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((17_u64).saturating_mul(r.into())))
@@ -370,7 +370,7 @@ impl WeightInfo for () {
 	/// Storage: `MlStaking::NextSlashId` (r:1 w:1)
 	/// Proof: `MlStaking::NextSlashId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::SlashSchedule` (r:1 w:1)
-	/// Proof: `MlStaking::SlashSchedule` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Proof: `MlStaking::SlashSchedule` (`max_values`: None, `max_size`: Some(270), added: 2745, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::WorkerRecords` (r:9 w:9)
 	/// Proof: `MlStaking::WorkerRecords` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::PendingSlashes` (r:0 w:9)
@@ -380,10 +380,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `3268 + c * (1054 ±0)`
 		//  Estimated: `4197809`
-		// Minimum execution time: 779_271_000 picoseconds.
-		Weight::from_parts(749_496_820, 4197809)
-			// Standard Error: 9_255
-			.saturating_add(Weight::from_parts(2_722_448, 0).saturating_mul(c.into()))
+		// Minimum execution time: 806_445_000 picoseconds.
+		Weight::from_parts(725_158_252, 4197809)
+			// Standard Error: 14_291
+			.saturating_add(Weight::from_parts(3_222_703, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(24_u64))
 			.saturating_add(RocksDbWeight::get().writes(30_u64))
 	}
@@ -393,26 +393,26 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 20_114_000 picoseconds.
-		Weight::from_parts(21_089_000, 0)
+		// Minimum execution time: 17_252_000 picoseconds.
+		Weight::from_parts(20_865_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `MlPredictions::ExpiryQueueBounds` (r:1 w:1)
 	/// Proof: `MlPredictions::ExpiryQueueBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `MlPredictions::ExpiryQueue` (r:64 w:64)
+	/// Storage: `MlPredictions::ExpiryQueue` (r:16 w:16)
 	/// Proof: `MlPredictions::ExpiryQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `MlPredictions::Requests` (r:64 w:64)
+	/// Storage: `MlPredictions::Requests` (r:16 w:16)
 	/// Proof: `MlPredictions::Requests` (`max_values`: None, `max_size`: Some(70848), added: 73323, mode: `MaxEncodedLen`)
 	/// Storage: `MlModels::Models` (r:1 w:0)
 	/// Proof: `MlModels::Models` (`max_values`: None, `max_size`: Some(397), added: 2872, mode: `MaxEncodedLen`)
-	/// Storage: `MlPredictions::Assignments` (r:1024 w:1024)
+	/// Storage: `MlPredictions::Assignments` (r:256 w:256)
 	/// Proof: `MlPredictions::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::Ledger` (r:16 w:16)
 	/// Proof: `MlStaking::Ledger` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::NextSlashId` (r:1 w:1)
 	/// Proof: `MlStaking::NextSlashId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `MlStaking::SlashSchedule` (r:32 w:32)
-	/// Proof: `MlStaking::SlashSchedule` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `MlStaking::SlashSchedule` (r:4 w:4)
+	/// Proof: `MlStaking::SlashSchedule` (`max_values`: None, `max_size`: Some(270), added: 2745, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::WorkerRecords` (r:16 w:16)
 	/// Proof: `MlStaking::WorkerRecords` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -421,50 +421,50 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `MlPredictions::PruneQueueBounds` (r:1 w:1)
 	/// Proof: `MlPredictions::PruneQueueBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `MlStaking::PendingSlashes` (r:0 w:512)
+	/// Storage: `MlStaking::PendingSlashes` (r:0 w:256)
 	/// Proof: `MlStaking::PendingSlashes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[0, 64]`.
+	/// The range of component `n` is `[0, 16]`.
 	/// The range of component `r` is `[1, 16]`.
 	fn expire_requests(n: u32, r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0 + n * (872 ±0) + r * (3513 ±0)`
-		//  Estimated: `122862 + n * (73323 ±2_437) + r * (56220 ±9_933)`
-		// Minimum execution time: 14_308_000 picoseconds.
-		Weight::from_parts(14_560_000, 122862)
-			// Standard Error: 77_354_910
-			.saturating_add(Weight::from_parts(1_138_392_207, 0).saturating_mul(n.into()))
-			// Standard Error: 303_054_762
-			.saturating_add(Weight::from_parts(3_394_170_703, 0).saturating_mul(r.into()))
+		//  Measured:  `0 + n * (1040 ±0) + r * (1088 ±0)`
+		//  Estimated: `41614 + n * (73323 ±0) + r * (14334 ±0)`
+		// Minimum execution time: 14_281_000 picoseconds.
+		Weight::from_parts(14_646_000, 41614)
+			// Standard Error: 29_913_732
+			.saturating_add(Weight::from_parts(618_572_715, 0).saturating_mul(n.into()))
+			// Standard Error: 29_557_752
+			.saturating_add(Weight::from_parts(401_150_521, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().reads((8_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().reads((25_u64).saturating_mul(r.into())))
+			.saturating_add(RocksDbWeight::get().reads((9_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(r.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(RocksDbWeight::get().writes((13_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes((40_u64).saturating_mul(r.into())))
+			.saturating_add(RocksDbWeight::get().writes((15_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((12_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 73323).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(0, 56220).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(0, 14334).saturating_mul(r.into()))
 	}
 	/// Storage: `MlPredictions::ExpiryQueueBounds` (r:1 w:1)
 	/// Proof: `MlPredictions::ExpiryQueueBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `MlPredictions::ExpiryQueue` (r:64 w:64)
+	/// Storage: `MlPredictions::ExpiryQueue` (r:16 w:16)
 	/// Proof: `MlPredictions::ExpiryQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `MlPredictions::Requests` (r:64 w:0)
+	/// Storage: `MlPredictions::Requests` (r:16 w:0)
 	/// Proof: `MlPredictions::Requests` (`max_values`: None, `max_size`: Some(70848), added: 73323, mode: `MaxEncodedLen`)
 	/// Storage: `MlPredictions::PruneQueueBounds` (r:1 w:1)
 	/// Proof: `MlPredictions::PruneQueueBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `MlPredictions::PruneQueue` (r:64 w:64)
+	/// Storage: `MlPredictions::PruneQueue` (r:16 w:16)
 	/// Proof: `MlPredictions::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `MlPredictions::Results` (r:0 w:64)
+	/// Storage: `MlPredictions::Results` (r:0 w:16)
 	/// Proof: `MlPredictions::Results` (`max_values`: None, `max_size`: Some(8767), added: 11242, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[0, 64]`.
+	/// The range of component `n` is `[0, 16]`.
 	fn prune_results(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `213 + n * (64 ±0)`
+		//  Measured:  `217 + n * (64 ±0)`
 		//  Estimated: `1501 + n * (73323 ±0)`
-		// Minimum execution time: 13_616_000 picoseconds.
-		Weight::from_parts(16_031_200, 1501)
-			// Standard Error: 29_933
-			.saturating_add(Weight::from_parts(47_164_760, 0).saturating_mul(n.into()))
+		// Minimum execution time: 13_453_000 picoseconds.
+		Weight::from_parts(24_284_796, 1501)
+			// Standard Error: 45_791
+			.saturating_add(Weight::from_parts(46_049_802, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -482,10 +482,10 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `716 + n * (72 ±0)`
 		//  Estimated: `3862 + n * (73323 ±0)`
-		// Minimum execution time: 60_377_000 picoseconds.
-		Weight::from_parts(32_880_020, 3862)
-			// Standard Error: 23_740
-			.saturating_add(Weight::from_parts(28_879_854, 0).saturating_mul(n.into()))
+		// Minimum execution time: 59_795_000 picoseconds.
+		Weight::from_parts(31_513_725, 3862)
+			// Standard Error: 24_873
+			.saturating_add(Weight::from_parts(28_809_597, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 73323).saturating_mul(n.into()))
