@@ -32,7 +32,6 @@ impl<T: Config> Pallet<T> {
 		ensure!(input.len() as u32 == model.input_len, Error::<T>::WrongInputLength);
 		let fee = Self::request_fee(model.fee, params.worker_fee, params.redundancy);
 		ensure!(fee <= max_fee, Error::<T>::FeeAboveMax);
-		ensure!(params.redundancy <= T::Workers::active_worker_count(), Error::<T>::NotEnoughWorkers);
 
 		let id = NextRequestId::<T>::get();
 		let workers = T::Workers::select_workers(Self::seed(id), params.redundancy)
@@ -343,7 +342,7 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::challenge(Self::challenge_component(bounds.max_blob_len, max_cost))
 	}
 
-	/// Whether the fee of open requests of `who` is all that is held under the pallet's reason.
+	/// What the pallet holds from `who`: the fees of its open requests.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub(crate) fn held_for(who: &T::AccountId) -> BalanceOf<T> {
 		use frame_support::traits::fungible::InspectHold;

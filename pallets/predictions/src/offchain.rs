@@ -92,7 +92,7 @@ impl<T: Config> Pallet<T> {
 		worker: &T::AccountId,
 		now: BlockNumberFor<T>,
 		budget: &mut u64,
-		models: &mut BTreeMap<ModelId, Option<Model>>,
+		models: &mut BTreeMap<ModelId, Option<(u64, Model)>>,
 	) -> Vec<Answer<T>> {
 		let sent = Self::recently_sent(worker, now);
 		let mut answers = Vec::new();
@@ -105,13 +105,15 @@ impl<T: Config> Pallet<T> {
 			}
 			// An answer computed at block `now` is included at `now + 1` at the earliest.
 			let Some(req) = Requests::<T>::get(id).filter(|r| r.deadline > now) else { continue };
-			let Some(summary) = T::Models::model(req.model) else { continue };
-			if summary.cost > *budget {
+			let entry = models.entry(req.model).or_insert_with(|| {
+				let cost = T::Models::model(req.model)?.cost;
+				Some((cost, T::Models::load(req.model).ok()?))
+			});
+			let Some((cost, model)) = entry.as_ref() else { continue };
+			if *cost > *budget {
 				continue;
 			}
-			let model = models.entry(req.model).or_insert_with(|| T::Models::load(req.model).ok());
-			let Some(model) = model.as_ref() else { continue };
-			*budget = budget.saturating_sub(summary.cost);
+			*budget = budget.saturating_sub(*cost);
 			match model.run(&req.input).map(Prediction::from_output) {
 				Ok(Some(prediction)) => answers.push((id, prediction)),
 				other => log::warn!(target: LOG_TARGET, "request {id}: cannot answer ({other:?})"),
