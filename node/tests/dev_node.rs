@@ -101,8 +101,9 @@ fn transfer_changes_balances_by_amount_and_fee(rpc: &Rpc) {
 	assert_eq!(bob_after - bob_before, amount, "Bob receives exactly the amount");
 }
 
-/// Bob asks the genesis digits model for a prediction; Alice's worker key (inserted by
-/// `--dev`) answers in the node's off-chain worker; quorum 1 finalizes it.
+/// Bob asks the genesis digits model for a prediction; the dev worker (stash `//Alice//stash`)
+/// answers through its worker key `//Alice` (inserted by `--dev`) in the node's off-chain
+/// worker; quorum 1 finalizes it.
 fn prediction_is_answered_by_the_nodes_own_worker(rpc: &Rpc) {
 	use codec::{Decode, Encode};
 	use modelchain_runtime::genesis_config_presets::{DEMO_MODEL_FEE, DIGITS_MODEL, WORKER_FEE};
@@ -110,6 +111,7 @@ fn prediction_is_answered_by_the_nodes_own_worker(rpc: &Rpc) {
 	use polkadot_sdk::frame_support::view_functions::{ViewFunction, ViewFunctionDispatchError};
 
 	let alice = Sr25519Keyring::Alice.to_account_id();
+	let stash = Sr25519Keyring::AliceStash.to_account_id();
 	let bob = Sr25519Keyring::Bob.to_account_id();
 	let input: Vec<i8> = (0..64u32).map(|i| (((i * 7 + 3) % 17) as i16 - 128) as i8).collect();
 	let model = modelchain_nn::Model::decode_blob(DIGITS_MODEL, &modelchain_nn::Bounds::default()).unwrap();
@@ -137,7 +139,7 @@ fn prediction_is_answered_by_the_nodes_own_worker(rpc: &Rpc) {
 			_ => None,
 		})
 		.unwrap();
-	assert_eq!(workers, vec![alice.clone()], "the dev chain's only worker is Alice");
+	assert_eq!(workers, vec![stash.clone()], "the dev chain's only worker is Alice's stash");
 	let request_fee_paid = tx_fee_of(&events, &bob);
 
 	let requested_number = header_number(&rpc.header(Some(requested_at)));
@@ -154,12 +156,12 @@ fn prediction_is_answered_by_the_nodes_own_worker(rpc: &Rpc) {
 		})
 		.unwrap();
 	assert_eq!(output, expected, "the chain's answer is the engine's native output");
-	assert_eq!(agreeing, vec![alice.clone()]);
-	// The answer was free for the worker.
+	assert_eq!(agreeing, vec![stash.clone()]);
+	// The answer, signed by the worker key Alice, was free.
 	assert_eq!(tx_fee_of(&events, &alice), 0);
 
-	// Balances: Bob pays the two fees plus his transaction fee; Alice (model owner and worker)
-	// receives both fees.
+	// Balances: Bob pays the two fees plus his transaction fee; Alice (the model owner) gets
+	// the model fee and her stash (the worker) the worker fee.
 	let total = |who, at| {
 		let data = rpc.account(who, at).data;
 		data.free + data.reserved
@@ -167,7 +169,8 @@ fn prediction_is_answered_by_the_nodes_own_worker(rpc: &Rpc) {
 	let before_request = parent_hash(&rpc.header(Some(requested_at)));
 	assert_eq!(total(&bob, before_request) - total(&bob, ready_at), fee + request_fee_paid);
 	let before_ready = parent_hash(&rpc.header(Some(ready_at)));
-	assert_eq!(total(&alice, ready_at) - total(&alice, before_ready), DEMO_MODEL_FEE + WORKER_FEE);
+	assert_eq!(total(&alice, ready_at) - total(&alice, before_ready), DEMO_MODEL_FEE);
+	assert_eq!(total(&stash, ready_at) - total(&stash, before_ready), WORKER_FEE);
 
 	// The view function returns the stored result.
 	let id = pallet_ml_predictions::ResultViewFunction::<modelchain_runtime::Runtime>::id();

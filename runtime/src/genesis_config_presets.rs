@@ -4,7 +4,10 @@
 //!   well-known dev account holds [`ENDOWMENT`].
 //! - `local_testnet`: Alice, Bob and Charlie are authorities and workers; same accounts and sudo.
 //!
-//! Each genesis worker bonds [`GENESIS_WORKER_BOND`] out of its endowment. Both presets
+//! Each genesis worker bonds [`GENESIS_WORKER_BOND`] out of its **stash**'s endowment
+//! (`//Alice//stash`, ...) and signs with the dev account as its **worker key** (`//Alice`,
+//! the `mlwk` key `--dev`/`--alice` put in the node's keystore), so the node never holds the
+//! key that controls the stake. Both presets
 //! register the engine's digits classifier ([`DIGITS_MODEL`], model 0, owned by Alice, fee
 //! [`DEMO_MODEL_FEE`]); predictions need one identical answer on the dev chain (redundancy
 //! and quorum 1) and two of three on the local testnet.
@@ -41,7 +44,7 @@ fn testnet_genesis(
 	initial_authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
-	workers: Vec<AccountId>,
+	workers: Vec<Sr25519Keyring>,
 	(redundancy, quorum): (u32, u32),
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
@@ -56,7 +59,10 @@ fn testnet_genesis(
 		},
 		sudo: SudoConfig { key: Some(root) },
 		ml_staking: MlStakingConfig {
-			workers: workers.into_iter().map(|w| (w, GENESIS_WORKER_BOND)).collect::<Vec<_>>(),
+			workers: workers
+				.into_iter()
+				.map(|k| (worker_stash(k), k.to_account_id(), GENESIS_WORKER_BOND))
+				.collect::<Vec<_>>(),
 		},
 		ml_models: MlModelsConfig {
 			models: vec![(
@@ -68,6 +74,20 @@ fn testnet_genesis(
 		},
 		ml_predictions: MlPredictionsConfig { redundancy, quorum, worker_fee: WORKER_FEE },
 	})
+}
+
+/// The stash of dev worker `key` (`//Alice` -> `//Alice//stash`).
+pub fn worker_stash(key: Sr25519Keyring) -> AccountId {
+	let stash = match key {
+		Sr25519Keyring::Alice => Sr25519Keyring::AliceStash,
+		Sr25519Keyring::Bob => Sr25519Keyring::BobStash,
+		Sr25519Keyring::Charlie => Sr25519Keyring::CharlieStash,
+		Sr25519Keyring::Dave => Sr25519Keyring::DaveStash,
+		Sr25519Keyring::Eve => Sr25519Keyring::EveStash,
+		Sr25519Keyring::Ferdie => Sr25519Keyring::FerdieStash,
+		other => other,
+	};
+	stash.to_account_id()
 }
 
 fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId) {
@@ -84,7 +104,7 @@ pub fn development_config_genesis() -> Value {
 		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
-		vec![Sr25519Keyring::Alice.to_account_id()],
+		vec![Sr25519Keyring::Alice],
 		(1, 1),
 	)
 }
@@ -99,9 +119,7 @@ pub fn local_config_genesis() -> Value {
 		],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
-		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
-			.map(|k| k.to_account_id())
-			.to_vec(),
+		vec![Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie],
 		(3, 2),
 	)
 }

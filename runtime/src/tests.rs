@@ -95,16 +95,23 @@ fn development_preset_builds_genesis() {
 	});
 }
 
-/// Exactly `workers` are registered, each with [`GENESIS_WORKER_BOND`] held out of its
-/// endowment (a hold, so the balance and the issuance are unchanged).
+/// Exactly the stashes of `workers` are registered and drawable, each with
+/// [`GENESIS_WORKER_BOND`] held out of its endowment (a hold, so the balance and the issuance
+/// are unchanged) and the dev account as its worker key.
 fn assert_genesis_workers(workers: &[Sr25519Keyring]) {
+	use genesis_config_presets::worker_stash;
 	use modelchain_primitives::traits::WorkerRegistry;
 	use polkadot_sdk::frame_support::traits::fungible::InspectHold;
 	let reason: RuntimeHoldReason = pallet_ml_staking::HoldReason::Staking.into();
 	assert_eq!(MlStaking::active_worker_count(), workers.len() as u32);
+	let stashes: Vec<AccountId> = workers.iter().map(|k| worker_stash(*k)).collect();
+	for k in workers {
+		assert_eq!(MlStaking::worker_of_key(&k.to_account_id()), Some(worker_stash(*k)), "{k:?}");
+		assert_ne!(worker_stash(*k), k.to_account_id(), "{k:?}");
+	}
 	for k in Sr25519Keyring::well_known() {
 		let who = k.to_account_id();
-		let is_worker = workers.contains(&k);
+		let is_worker = stashes.contains(&who);
 		assert_eq!(MlStaking::is_active_worker(&who), is_worker, "{k:?}");
 		let bond = if is_worker { GENESIS_WORKER_BOND } else { 0 };
 		assert_eq!(MlStaking::stake_of(&who), bond, "{k:?}");
@@ -202,16 +209,27 @@ fn modelcoin_constants_match_docs() {
 #[test]
 fn staking_constants_match_docs() {
 	use pallet_ml_staking::Config;
-	use polkadot_sdk::frame_support::traits::Get;
+	use polkadot_sdk::{frame_support::traits::Get, sp_runtime::Perbill};
 	// The README's "ModelChain constants" table.
 	assert_eq!(<Runtime as Config>::MinBond::get(), 10 * MDC);
 	assert_eq!(<Runtime as Config>::MinWorkerBond::get(), 1_000 * MDC);
 	assert_eq!(<Runtime as Config>::UnbondingPeriod::get(), 28_800);
-	assert_eq!(<Runtime as Config>::SlashDeferDuration::get(), 600);
+	assert_eq!(<Runtime as Config>::SlashDeferDuration::get(), 1_200);
 	assert_eq!(<Runtime as Config>::LongestOffenceWindow::get(), 14_400);
+	assert_eq!(<Runtime as Config>::ActivationDelay::get(), 100);
+	assert_eq!(<<Runtime as Config>::MaxConsecutiveMisses as Get<u32>>::get(), 5u32);
+	assert_eq!(<Runtime as Config>::LivenessSlashCap::get(), Perbill::from_percent(2));
+	assert_eq!(<Runtime as Config>::SlashRewardFraction::get(), Perbill::from_percent(10));
+	assert_eq!(<Runtime as Config>::ChallengeDeposit::get(), 10 * MDC);
 	assert_eq!(<<Runtime as Config>::MaxUnbondingChunks as Get<u32>>::get(), 32u32);
 	assert_eq!(<<Runtime as Config>::MaxWorkers as Get<u32>>::get(), 1024u32);
+	assert_eq!(<<Runtime as Config>::MaxTrackedOffences as Get<u32>>::get(), 64u32);
 	assert_eq!(<<Runtime as Config>::MaxSlashesPerBlock as Get<u32>>::get(), 64u32);
+	// A challenge that clears a dissenter comes before the dissenter's slash.
+	assert!(
+		<Runtime as pallet_ml_predictions::Config>::ChallengeWindow::get() <
+			<Runtime as Config>::SlashDeferDuration::get()
+	);
 	assert_eq!(GENESIS_WORKER_BOND, 10_000 * MDC);
 	// Nobody unbonds out of a slash: the offence window and the deferral end first.
 	assert!(
@@ -274,4 +292,109 @@ fn transfer_fee_is_small_and_slashes_go_to_treasury() {
 		assert_eq!(Balances::balance(&alice), alice_before - MDC);
 		assert_eq!(Balances::total_issuance(), issuance_before);
 	});
+}
+
+/// The three market pallets together, as the runtime wires them (no mocks): a wrong quorum is
+/// challenged, the dissenter who was right is cleared, the wrong workers' fees go back at once
+/// and their slashes land after the deferral with the challenger's reward.
+mod market {
+	use super::*;
+	use genesis_config_presets::DIGITS_MODEL;
+	use modelchain_primitives::traits::WorkerRegistry;
+	use pallet_ml_predictions::Prediction;
+	use polkadot_sdk::{
+		frame_support::traits::{fungible::InspectHold, OnInitialize},
+		sp_runtime::Perbill,
+	};
+
+	type P = Prediction<<Runtime as pallet_ml_predictions::Config>::MaxOutputLen>;
+
+	fn run_to_block(n: BlockNumber) {
+		while System::block_number() < n {
+			let next = System::block_number() + 1;
+			System::set_block_number(next);
+			AllPalletsWithSystem::on_initialize(next);
+		}
+	}
+
+	fn staked(who: &AccountId) -> Balance {
+		Balances::balance_on_hold(&pallet_ml_staking::HoldReason::Staking.into(), who)
+	}
+
+	#[test]
+	fn a_challenge_overturns_a_wrong_quorum_with_real_staking() {
+		preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			System::set_block_number(1);
+			let issuance = Balances::total_issuance();
+			let requester = Sr25519Keyring::Dave.to_account_id();
+			let challenger = Sr25519Keyring::Eve.to_account_id();
+			let input: Vec<i8> = (0..64u32).map(|i| (((i * 3 + 1) % 17) as i16 - 128) as i8).collect();
+			assert_ok(MlPredictions::request_prediction(
+				RuntimeOrigin::signed(requester.clone()),
+				0,
+				input.clone().try_into().unwrap(),
+				MDC,
+			));
+			let workers = pallet_ml_predictions::Requests::<Runtime>::get(0).unwrap().workers.into_inner();
+			assert_eq!(workers.len(), 3);
+			let key = |stash: &AccountId| MlStaking::key_of_worker(stash).expect("genesis workers have keys");
+			let model = modelchain_nn::Model::decode_blob(DIGITS_MODEL, &modelchain_nn::Bounds::default()).unwrap();
+			let right = P::from_output(model.run(&input).unwrap()).unwrap();
+			let Prediction::Class(c) = right else { unreachable!("a classifier") };
+			let wrong = P::Class((c + 1) % 10);
+			let answer = |stash: &AccountId, p: &P| {
+				MlPredictions::submit_predictions(RuntimeOrigin::signed(key(stash)), vec![(0, p.clone())].try_into().unwrap())
+			};
+			// A stash cannot answer for itself: only its worker key signs.
+			assert!(MlPredictions::submit_predictions(
+				RuntimeOrigin::signed(workers[0].clone()),
+				vec![(0, right.clone())].try_into().unwrap()
+			)
+			.is_err());
+			// The honest worker answers first; two colluders outvote it.
+			answer(&workers[2], &right).unwrap();
+			answer(&workers[0], &wrong).unwrap();
+			answer(&workers[1], &wrong).unwrap();
+			assert_eq!(MlPredictions::result(0).unwrap().output, wrong);
+			// The dissenter was reported and chilled; its span waits for the deferral.
+			assert!(pallet_ml_staking::UnappliedSlashes::<Runtime>::contains_key(&workers[2]));
+			assert!(!MlStaking::is_active_worker(&workers[2]));
+			let fee = genesis_config_presets::WORKER_FEE;
+
+			let requester_before = Balances::total_balance(&requester);
+			let challenger_before = Balances::total_balance(&challenger);
+			assert_ok(MlPredictions::challenge(RuntimeOrigin::signed(challenger.clone()), 0));
+			// The deposit came back, the fees went back to the requester at once, the dissenter is clear.
+			assert_eq!(Balances::total_balance(&challenger), challenger_before);
+			assert_eq!(Balances::total_balance(&requester), requester_before + 2 * fee);
+			assert!(!pallet_ml_staking::UnappliedSlashes::<Runtime>::contains_key(&workers[2]));
+			assert_eq!(MlPredictions::result(0).unwrap().output, right);
+			assert_eq!(MlPredictions::result(0).unwrap().agreeing.into_inner(), vec![workers[2].clone()]);
+			for w in &workers[..2] {
+				assert_eq!(staked(w), GENESIS_WORKER_BOND - fee);
+				assert!(!MlStaking::is_active_worker(w), "a wrong answer chills at once");
+			}
+
+			// Nothing more is taken before the deferral (2 hours after the challenge's report).
+			let defer = <Runtime as pallet_ml_staking::Config>::SlashDeferDuration::get();
+			run_to_block(1 + defer - 1);
+			assert_eq!(staked(&workers[0]), GENESIS_WORKER_BOND - fee);
+			run_to_block(1 + defer);
+			// 10 % of the stake the span saw at its report (before the claw-back).
+			let slash = Perbill::from_percent(10).mul_floor(GENESIS_WORKER_BOND);
+			for w in &workers[..2] {
+				assert_eq!(staked(w), GENESIS_WORKER_BOND - fee - slash);
+				assert!(!pallet_ml_staking::UnappliedSlashes::<Runtime>::contains_key(w));
+			}
+			assert_eq!(staked(&workers[2]), GENESIS_WORKER_BOND, "the dissenter who was right keeps everything");
+			// The challenger, the only reporter, gets 10 % of each slash; the rest went to the treasury.
+			let reward = Perbill::from_percent(10).mul_floor(slash);
+			assert_eq!(Balances::total_balance(&challenger), challenger_before + 2 * reward);
+			assert_eq!(Balances::total_issuance(), issuance);
+		});
+	}
+
+	fn assert_ok(r: polkadot_sdk::frame_support::dispatch::DispatchResultWithPostInfo) {
+		assert!(r.is_ok(), "{r:?}");
+	}
 }

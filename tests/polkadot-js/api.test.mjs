@@ -113,7 +113,9 @@ test('a prediction requested through polkadot.js is answered within two blocks',
   const requested = events.find(({ event }) => api.events.mlPredictions.PredictionRequested.is(event));
   assert.ok(requested, events.map(({ event }) => `${event.section}.${event.method}`).join(','));
   const id = requested.event.data.request.toBigInt();
-  assert.deepEqual(requested.event.data.workers.map((w) => w.toString()), [alice.address]);
+  // The worker is Alice's stash; her node signs with the worker key //Alice.
+  const aliceStash = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Alice//stash');
+  assert.deepEqual(requested.event.data.workers.map((w) => w.toString()), [aliceStash.address]);
   const requestedAt = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
 
   // Watch new blocks for PredictionReady.

@@ -7,16 +7,13 @@ use frame_support::{
 	dispatch::DispatchResultWithPostInfo,
 	ensure,
 	pallet_prelude::{DispatchError, DispatchResult},
-	traits::{
-		fungible::{hold::Inspect as _, hold::Mutate as _},
-		tokens::Precision,
-		Get, QueryPreimage, StorePreimage,
-	},
+	traits::{Get, QueryPreimage, StorePreimage},
 };
+use modelchain_primitives::funds;
 use modelchain_nn::{Error as NnError, Model, Summary};
 use sp_core::H256;
 use sp_runtime::{
-	traits::{Saturating, StaticLookup, Zero},
+	traits::{Saturating, StaticLookup},
 	ArithmeticError,
 };
 
@@ -212,26 +209,15 @@ impl<T: Config> Pallet<T> {
 
 	/// Holds `amount` on `who`, with a pallet error when the free balance cannot cover it.
 	fn hold(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
-		if amount.is_zero() {
-			return Ok(());
-		}
-		let reason = HoldReason::ModelDeposit.into();
-		ensure!(T::Currency::can_hold(&reason, who, amount), Error::<T>::InsufficientBalance);
-		T::Currency::hold(&reason, who, amount)
+		funds::hold::<T::Currency, _>(&HoldReason::ModelDeposit.into(), who, amount)
+			.map_err(|_| Error::<T>::InsufficientBalance.into())
 	}
 
 	/// Releases up to `amount` of `who`'s model deposit. Best effort, so that retiring a model
 	/// can never be blocked by a hold that is somehow smaller than recorded (`try_state`
 	/// reports that case).
 	fn release(who: &T::AccountId, amount: BalanceOf<T>) {
-		if amount.is_zero() {
-			return;
-		}
-		let reason = HoldReason::ModelDeposit.into();
-		let released = T::Currency::release(&reason, who, amount, Precision::BestEffort);
-		if released.as_ref().map_or(true, |released| *released != amount) {
-			frame_support::defensive!("a model deposit is held in full until released");
-		}
+		funds::release::<T::Currency, _>(&HoldReason::ModelDeposit.into(), who, amount);
 	}
 
 	/// Notes `blob` in the preimage store (without a deposit) and registers it as a model of

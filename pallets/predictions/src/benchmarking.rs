@@ -87,6 +87,11 @@ fn make_request<T: Config>(model: ModelId, inputs: u32) -> RequestId {
 	id
 }
 
+/// The origin of `worker`'s answers: its worker key.
+fn key_origin<T: Config>(worker: &T::AccountId) -> <T as frame_system::Config>::RuntimeOrigin {
+	RawOrigin::Signed(T::Workers::key_of_worker(worker).expect("benchmark workers have keys")).into()
+}
+
 fn answer_of<T: Config>(id: RequestId) -> Prediction<T::MaxOutputLen> {
 	let req = Requests::<T>::get(id).expect("open");
 	let model = T::Models::load(req.model).expect("loads");
@@ -130,23 +135,17 @@ mod benchmarks {
 			};
 			// Everyone after the deciding worker answers wrongly first, to be slashed.
 			for w in workers.iter().skip(quorum as usize) {
-				Predictions::<T>::submit_predictions(
-					RawOrigin::Signed(w.clone()).into(),
-					vec![(id, wrong.clone())].try_into().unwrap(),
-				)
-				.unwrap();
+				Predictions::<T>::submit_predictions(key_origin::<T>(w), vec![(id, wrong.clone())].try_into().unwrap())
+					.unwrap();
 			}
 			for w in workers.iter().take(quorum as usize - 1) {
-				Predictions::<T>::submit_predictions(
-					RawOrigin::Signed(w.clone()).into(),
-					vec![(id, right.clone())].try_into().unwrap(),
-				)
-				.unwrap();
+				Predictions::<T>::submit_predictions(key_origin::<T>(w), vec![(id, right.clone())].try_into().unwrap())
+					.unwrap();
 			}
 			last = Some(workers[quorum as usize - 1].clone());
 			answers.push((id, right));
 		}
-		let last = last.expect("n >= 1");
+		let last = T::Workers::key_of_worker(&last.expect("n >= 1")).expect("benchmark workers have keys");
 		let answers: BoundedVec<_, T::MaxAnswersPerSubmission> = answers.try_into().unwrap();
 
 		#[extrinsic_call]
@@ -156,8 +155,9 @@ mod benchmarks {
 	}
 
 	/// Re-execution of a model whose cost and blob are about `c` thousand units (up to 2 M, a
-	/// 2 MB blob; the weight is linear in `c` beyond); the
-	/// challenge is upheld (the stored result is wrong), which slashes every agreeing worker.
+	/// 2 MB blob; the weight is linear in `c` beyond); the challenge is upheld (the stored
+	/// result is wrong), which reports and claws back every agreeing worker and cancels the
+	/// dissenters' offences.
 	#[benchmark]
 	fn challenge(c: Linear<1, 2_000>) {
 		let r = T::MaxRedundancy::get();
@@ -172,15 +172,16 @@ mod benchmarks {
 			Prediction::Class(c) => Prediction::Class((c + 1) % 10),
 			Prediction::Regression(_) => unreachable!("a classifier"),
 		};
-		for w in workers.iter() {
-			let _ = Predictions::<T>::submit_predictions(
-				RawOrigin::Signed(w.clone()).into(),
-				vec![(id, wrong.clone())].try_into().unwrap(),
-			);
+		// A wrong quorum, and every other worker dissenting with the right answer.
+		let quorum = Requests::<T>::get(id).expect("open").quorum as usize;
+		for w in workers.iter().skip(quorum) {
+			let _ = Predictions::<T>::submit_predictions(key_origin::<T>(w), vec![(id, right.clone())].try_into().unwrap());
+		}
+		for w in workers.iter().take(quorum) {
+			let _ = Predictions::<T>::submit_predictions(key_origin::<T>(w), vec![(id, wrong.clone())].try_into().unwrap());
 		}
 		assert!(Results::<T>::contains_key(id));
-		let challenger: T::AccountId = account("challenger", 0, 0);
-		T::Workers::make_benchmark_worker(&challenger).unwrap();
+		let challenger = funded::<T>("challenger", 0);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(challenger), id);
@@ -223,10 +224,7 @@ mod benchmarks {
 			let id = make_request::<T>(model, 64);
 			let answer = answer_of::<T>(id);
 			for w in assigned::<T>(id) {
-				let _ = Predictions::<T>::submit_predictions(
-					RawOrigin::Signed(w).into(),
-					vec![(id, answer.clone())].try_into().unwrap(),
-				);
+				let _ = Predictions::<T>::submit_predictions(key_origin::<T>(&w), vec![(id, answer.clone())].try_into().unwrap());
 			}
 			assert!(Results::<T>::contains_key(id));
 		}
@@ -254,8 +252,7 @@ mod benchmarks {
 		let call: <T as frame_system::Config>::RuntimeCall =
 			Call::<T>::submit_predictions { answers: answers.try_into().unwrap() }.into();
 		let info = frame_support::dispatch::DispatchInfo::default();
-		let worker = assigned::<T>(0)[0].clone();
-		let origin: <T as frame_system::Config>::RuntimeOrigin = RawOrigin::Signed(worker).into();
+		let origin = key_origin::<T>(&assigned::<T>(0)[0]);
 		let valid;
 
 		#[block]

@@ -7,14 +7,14 @@ use frame_support::{
 	dispatch::{DispatchResultWithPostInfo, Pays, PostDispatchInfo},
 	ensure,
 	pallet_prelude::*,
-	traits::{
-		fungible::MutateHold,
-		tokens::{Fortitude, Precision, Restriction},
-	},
 	BoundedVec,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use modelchain_primitives::{models::ModelId, traits::{OffenceKind, TaskOutcome}};
+use modelchain_primitives::{
+	funds,
+	models::ModelId,
+	traits::{OffenceKind, OffenceReport, TaskOutcome, TaskRef},
+};
 use sp_runtime::{
 	traits::{Saturating, Zero},
 	Perbill,
@@ -39,7 +39,7 @@ impl<T: Config> Pallet<T> {
 		let workers: BoundedVec<_, T::MaxRedundancy> =
 			workers.try_into().map_err(|_| Error::<T>::InvalidParameters)?;
 		let reason = HoldReason::PredictionFee.into();
-		T::Currency::hold(&reason, &who, fee).map_err(|_| Error::<T>::InsufficientBalance)?;
+		funds::hold::<T::Currency, _>(&reason, &who, fee).map_err(|_| Error::<T>::InsufficientBalance)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
 		let deadline = now.saturating_add(T::AnswerWindow::get());
@@ -87,8 +87,13 @@ impl<T: Config> Pallet<T> {
 		polkadot_sdk::sp_io::hashing::blake2_256(&(b"modelchain/predictions/seed", parent, id).encode())
 	}
 
-	/// Whether `who` may answer `request` with `answer` now. The transaction pool and
-	/// dispatch run the same check.
+	/// The worker (stash) whose key signed a submission.
+	pub fn worker_of(signer: &T::AccountId) -> Result<T::AccountId, AnswerError> {
+		T::Workers::worker_of_key(signer).ok_or(AnswerError::NotAWorkerKey)
+	}
+
+	/// Whether worker `who` (a stash) may answer `request` with `answer` now. The
+	/// transaction pool and dispatch run the same check.
 	pub fn check_answer(
 		who: &T::AccountId,
 		request: RequestId,
@@ -123,9 +128,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_submit_predictions(
-		who: T::AccountId,
+		signer: T::AccountId,
 		answers: BoundedVec<(RequestId, Prediction<T::MaxOutputLen>), T::MaxAnswersPerSubmission>,
 	) -> DispatchResultWithPostInfo {
+		let who = Self::worker_of(&signer).map_err(Error::<T>::from)?;
 		Self::check_submission(&answers).map_err(|e| Error::<T>::from(e))?;
 		let count = answers.len() as u32;
 		let mut accepted = 0u32;
@@ -183,14 +189,17 @@ impl<T: Config> Pallet<T> {
 			Assignments::<T>::remove(w, id);
 		}
 		let mut agreeing = BoundedVec::<T::AccountId, T::MaxRedundancy>::new();
+		let mut dissenting = BoundedVec::<(T::AccountId, [u8; 32]), T::MaxRedundancy>::new();
 		for (w, answer) in req.answers.iter() {
+			// `answers` is no longer than `workers`, the bound of both lists.
 			if *answer == output {
-				// `answers` is no longer than `workers`, the bound of `agreeing`.
 				let _ = agreeing.try_push(w.clone());
 				T::Workers::record_outcome(w, TaskOutcome::Agreed);
 			} else {
-				Self::slash(w, T::WrongAnswerSlash::get(), OffenceKind::WrongAnswer);
+				// Cancelled if a challenge later shows this answer was the right one.
+				Self::report(w, T::WrongAnswerSlash::get(), OffenceKind::WrongAnswer, Some(id), None);
 				T::Workers::record_outcome(w, TaskOutcome::Disagreed);
+				let _ = dissenting.try_push((w.clone(), answer.digest()));
 			}
 		}
 		let reason = HoldReason::PredictionFee.into();
@@ -217,6 +226,8 @@ impl<T: Config> Pallet<T> {
 				input: req.input,
 				output,
 				agreeing,
+				dissenting,
+				worker_fee: req.worker_fee,
 				finalized_at: now,
 				challenged: false,
 			},
@@ -232,7 +243,7 @@ impl<T: Config> Pallet<T> {
 		for w in req.workers.iter() {
 			if Assignments::<T>::take(w, id).is_some() {
 				if model_alive {
-					Self::slash(w, T::MissedAnswerSlash::get(), OffenceKind::MissedTask);
+					Self::report(w, T::MissedAnswerSlash::get(), OffenceKind::MissedTask, None, None);
 					T::Workers::record_outcome(w, TaskOutcome::Missed);
 				}
 				missed.push(w.clone());
@@ -247,26 +258,49 @@ impl<T: Config> Pallet<T> {
 		ensure!(!result.challenged, Error::<T>::AlreadyChallenged);
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now <= result.finalized_at.saturating_add(T::ChallengeWindow::get()), Error::<T>::ChallengeWindowClosed);
-		ensure!(!T::Workers::stake_of(&who).is_zero(), Error::<T>::NoStake);
 		let summary = T::Models::model(result.model).ok_or(Error::<T>::ModelUnavailable)?;
 		let model = T::Models::load(result.model).map_err(|_| Error::<T>::ModelUnavailable)?;
 		let output = model.run(&result.input).map_err(|_| Error::<T>::ExecutionFailed)?;
 		let output = Prediction::from_output(output).ok_or(Error::<T>::OutputTooLong)?;
+		T::Workers::hold_challenge_deposit(&who).map_err(|_| Error::<T>::CannotPayChallengeDeposit)?;
 
 		result.challenged = true;
+		let component = Self::challenge_component(summary.blob_len, summary.cost);
 		if output == result.output {
-			Self::slash(&who, T::FailedChallengeSlash::get(), OffenceKind::FailedChallenge);
-			Self::deposit_event(Event::ChallengeRejected { request: id, challenger: who });
-		} else {
-			for w in result.agreeing.iter() {
-				Self::slash(w, T::WrongAnswerSlash::get(), OffenceKind::WrongAnswer);
-				T::Workers::record_outcome(w, TaskOutcome::Disagreed);
-			}
-			result.output = output.clone();
-			Self::deposit_event(Event::ChallengeUpheld { request: id, challenger: who, output });
+			T::Workers::settle_challenge_deposit(&who, false);
+			Results::<T>::insert(id, result);
+			Self::deposit_event(Event::ChallengeRejected {
+				request: id,
+				challenger: who,
+				deposit: T::Workers::challenge_deposit(),
+			});
+			return Ok(Some(T::WeightInfo::challenge(component)).into());
 		}
+		T::Workers::settle_challenge_deposit(&who, true);
+		let mut clawed_back = BalanceOf::<T>::zero();
+		for w in result.agreeing.iter() {
+			Self::report(w, T::WrongAnswerSlash::get(), OffenceKind::WrongAnswer, Some(id), Some(who.clone()));
+			T::Workers::record_outcome(w, TaskOutcome::Disagreed);
+			// The fee a wrong worker was paid goes back to the requester at once.
+			let back = T::Workers::claw_back(w, &result.requester, result.worker_fee);
+			clawed_back = clawed_back.saturating_add(back);
+		}
+		let digest = output.digest();
+		let mut vindicated = BoundedVec::<T::AccountId, T::MaxRedundancy>::new();
+		for (w, answer) in result.dissenting.iter() {
+			if *answer == digest {
+				T::Workers::cancel_offence(w, OffenceKind::WrongAnswer, Self::task(id));
+				T::Workers::record_outcome(w, TaskOutcome::Agreed);
+				// No longer than `dissenting`, which has the same bound.
+				let _ = vindicated.try_push(w.clone());
+			}
+		}
+		result.output = output.clone();
+		result.agreeing = vindicated;
+		result.dissenting = BoundedVec::new();
 		Results::<T>::insert(id, result);
-		Ok(Some(T::WeightInfo::challenge(Self::challenge_component(summary.blob_len, summary.cost))).into())
+		Self::deposit_event(Event::ChallengeUpheld { request: id, challenger: who, output, clawed_back });
+		Ok(Some(T::WeightInfo::challenge(component)).into())
 	}
 
 	pub(crate) fn do_set_parameters(params: Parameters<BalanceOf<T>>) -> DispatchResult {
@@ -288,41 +322,38 @@ impl<T: Config> Pallet<T> {
 			p.quorum.saturating_mul(2) > p.redundancy
 	}
 
-	/// Reports an offence. A failure (no stake left, slash schedule full) must not undo the
-	/// settlement of everyone else, so it is only logged.
-	fn slash(who: &T::AccountId, severity: Perbill, kind: OffenceKind) {
-		if let Err(e) = T::Workers::report_offence(who, severity, kind) {
+	/// The task reference of request `id` in offence reports.
+	pub fn task(id: RequestId) -> TaskRef {
+		TaskRef { domain: TASK_DOMAIN, id }
+	}
+
+	/// Reports an offence in request `id` (`None` for liveness offences, which no proof can
+	/// overturn). The registry only refuses offenders with no stake at all, which have nothing
+	/// to lose; that must not undo everyone else's settlement, so it is only logged.
+	fn report(
+		who: &T::AccountId,
+		severity: Perbill,
+		kind: OffenceKind,
+		id: Option<RequestId>,
+		reporter: Option<T::AccountId>,
+	) {
+		let report = OffenceReport { offender: who.clone(), kind, severity, task: id.map(Self::task), reporter };
+		if let Err(e) = T::Workers::report_offence(report) {
 			log::warn!(target: LOG_TARGET, "could not report {kind:?} by {who:?}: {e:?}");
 		}
 	}
 
 	/// Moves `amount` of `from`'s fee hold to `to`'s free balance. If `to` cannot receive it
-	/// (it would not reach the existential deposit), it stays with `from`: released with the
-	/// rest of the hold.
+	/// (it would not reach the existential deposit), it is released back to `from`.
 	fn pay_from_hold(reason: &T::RuntimeHoldReason, from: &T::AccountId, to: &T::AccountId, amount: BalanceOf<T>) {
-		if amount.is_zero() {
-			return;
-		}
-		if let Err(e) = T::Currency::transfer_on_hold(
-			reason,
-			from,
-			to,
-			amount,
-			Precision::Exact,
-			Restriction::Free,
-			Fortitude::Polite,
-		) {
-			log::warn!(target: LOG_TARGET, "fee of {amount:?} to {to:?} not paid: {e:?}");
+		if !amount.is_zero() && !funds::pay_from_hold::<T::Currency, _>(reason, from, to, amount) {
+			log::warn!(target: LOG_TARGET, "fee of {amount:?} to {to:?} not paid; returned to {from:?}");
 			Self::release(reason, from, amount);
 		}
 	}
 
 	fn release(reason: &T::RuntimeHoldReason, who: &T::AccountId, amount: BalanceOf<T>) {
-		if amount.is_zero() {
-			return;
-		}
-		// `BestEffort`: never more than is held, so a rounding slip cannot fail a settlement.
-		let _ = T::Currency::release(reason, who, amount, Precision::BestEffort);
+		funds::release::<T::Currency, _>(reason, who, amount);
 	}
 
 	/// The component of the `challenge` weight: the larger of the model's cost and its blob
@@ -384,6 +415,7 @@ impl<T> From<AnswerError> for Error<T> {
 			AnswerError::MalformedAnswer => Error::MalformedAnswer,
 			AnswerError::DuplicateInSubmission => Error::DuplicateInSubmission,
 			AnswerError::EmptySubmission => Error::EmptySubmission,
+			AnswerError::NotAWorkerKey => Error::NotAWorkerKey,
 		}
 	}
 }

@@ -1,7 +1,7 @@
 //! Transaction-pool validation of answer submissions.
 //!
 //! A signed `submit_predictions` is only valid if every answer in it could be accepted now:
-//! the request is open, the signer is assigned and has not answered, the deadline has not
+//! the signer is a worker key, the request is open, its worker is assigned and has not answered, the deadline has not
 //! passed and the answer has the model's output form. Each answer `provides` the tag
 //! `(worker, request)`, so a second transaction answering the same request from the same
 //! worker cannot enter the pool beside the first. Invalid submissions never reach a block,
@@ -83,6 +83,7 @@ where
 			return Ok((ValidTransaction::default(), (), origin));
 		};
 		let invalid = |e: AnswerError| InvalidTransaction::Custom(e as u8);
+		let worker = Pallet::<T>::worker_of(who).map_err(invalid)?;
 		Pallet::<T>::check_submission(answers).map_err(invalid)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut valid = ValidTransaction {
@@ -92,10 +93,10 @@ where
 			..Default::default()
 		};
 		for (id, answer) in answers.iter() {
-			let req = Pallet::<T>::check_answer(who, *id, answer).map_err(invalid)?;
+			let req = Pallet::<T>::check_answer(&worker, *id, answer).map_err(invalid)?;
 			let left: u64 = req.deadline.saturating_sub(now).unique_saturated_into();
 			valid.longevity = valid.longevity.min(left.saturating_add(1));
-			valid.provides.push(answer_tag(who, *id));
+			valid.provides.push(answer_tag(&worker, *id));
 		}
 		Ok((valid, (), origin))
 	}

@@ -65,6 +65,12 @@ impl<T: Config> Pallet<T> {
 			window <= T::Workers::longest_offence_window(),
 			"AnswerWindow + ChallengeWindow + 1 = {window} exceeds the registry's longest offence window"
 		);
+		// A challenge that clears a dissenter must come while the dissenter's slash is still
+		// pending: the registry applies it `slash_defer_duration` blocks after the report.
+		assert!(
+			challenge < T::Workers::slash_defer_duration(),
+			"ChallengeWindow ({challenge}) must be shorter than the registry's slash deferral"
+		);
 		assert!(T::MaxRedundancy::get() > 0, "MaxRedundancy must be positive");
 		assert!(T::MaxAnswersPerSubmission::get() > 0, "MaxAnswersPerSubmission must be positive");
 		assert!(T::MaxQueueWorkPerBlock::get() > 0, "MaxQueueWorkPerBlock must be positive");
@@ -104,7 +110,8 @@ impl<T: Config> Pallet<T> {
 		}
 		for (id, result) in Results::<T>::iter() {
 			ensure!(id < next, "result id not below NextRequestId");
-			ensure!(!result.agreeing.is_empty(), "result without agreeing workers");
+			ensure!(result.challenged || !result.agreeing.is_empty(), "unchallenged result without agreeing workers");
+			ensure!(!result.challenged || result.dissenting.is_empty(), "challenged result keeps dissenters");
 		}
 		// Every open request is still in the expiry queue, every result in the prune queue.
 		let queued = |head: u64, tail: u64, get: &dyn Fn(u64) -> Option<QueueEntry<BlockNumberFor<T>>>| {

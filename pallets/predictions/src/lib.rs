@@ -46,6 +46,9 @@ pub type BalanceOf<T> = <<T as Config>::Currency as frame_support::traits::fungi
 /// Log target of the pallet and its off-chain worker.
 pub const LOG_TARGET: &str = "ml-predictions";
 
+/// The domain of this pallet's tasks in offence reports (`TaskRef { domain, id: request }`).
+pub const TASK_DOMAIN: [u8; 4] = *b"pred";
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -134,10 +137,6 @@ pub mod pallet {
 		#[pallet::constant]
 		type MissedAnswerSlash: Get<Perbill>;
 
-		/// Slashed from a challenger when re-execution confirms the result.
-		#[pallet::constant]
-		type FailedChallengeSlash: Get<Perbill>;
-
 		/// Most inference cost (`Model::cost` units) the off-chain worker spends per block.
 		#[pallet::constant]
 		type OffchainCostPerBlock: Get<u64>;
@@ -224,11 +223,18 @@ pub mod pallet {
 		/// No quorum: every worker answered and no answer reached quorum, or the deadline passed.
 		/// The fee went back to the requester; `missed` are the workers that never answered.
 		PredictionFailed { request: RequestId, missed: Vec<T::AccountId> },
-		/// Re-execution on chain gave a different output: the agreeing workers were slashed
-		/// and the result corrected.
-		ChallengeUpheld { request: RequestId, challenger: T::AccountId, output: Prediction<T::MaxOutputLen> },
-		/// Re-execution on chain confirmed the result: the challenger was slashed.
-		ChallengeRejected { request: RequestId, challenger: T::AccountId },
+		/// Re-execution on chain gave a different output: the result was corrected, the
+		/// agreeing workers were reported (the challenger shares their slashes' reward) and
+		/// `clawed_back` of their fees went back to the requester; the dissenters who had the
+		/// right answer had their offences cancelled. The challenger's deposit was returned.
+		ChallengeUpheld {
+			request: RequestId,
+			challenger: T::AccountId,
+			output: Prediction<T::MaxOutputLen>,
+			clawed_back: BalanceOf<T>,
+		},
+		/// Re-execution on chain confirmed the result: the challenger lost its `deposit`.
+		ChallengeRejected { request: RequestId, challenger: T::AccountId, deposit: BalanceOf<T> },
 		/// A result reached the end of its retention period and was removed.
 		ResultPruned { request: RequestId },
 		/// New requests use these parameters.
@@ -269,8 +275,12 @@ pub mod pallet {
 		ChallengeWindowClosed,
 		/// This result was already re-executed on chain.
 		AlreadyChallenged,
-		/// Only accounts with stake may challenge (a failed challenge is slashed).
-		NoStake,
+		/// The caller's free balance cannot cover the challenge deposit (lost if the result
+		/// stands, returned if it is overturned).
+		CannotPayChallengeDeposit,
+		/// The signer is not the worker key of any worker: answers must be signed with the key
+		/// the stash named in `mlStaking.setWorkerKey`.
+		NotAWorkerKey,
 		/// The model can no longer be loaded (retired), so it cannot be re-executed.
 		ModelUnavailable,
 		/// Re-execution failed in the engine (cannot happen for a registered model and an input
@@ -341,9 +351,9 @@ pub mod pallet {
 			Self::do_request_prediction(who, model, input, max_fee)
 		}
 
-		/// Submits the caller's answers to requests it is assigned to (the off-chain worker
-		/// sends these). Free when every answer is accepted; answers that are no longer
-		/// acceptable are skipped with `AnswerRejected`.
+		/// Submits answers of the worker whose key signs (the off-chain worker sends these) to
+		/// requests that worker is assigned to. Free when every answer is accepted; answers that
+		/// are no longer acceptable are skipped with `AnswerRejected`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::submit_predictions(answers.len() as u32, T::MaxRedundancy::get()))]
 		pub fn submit_predictions(
@@ -354,11 +364,13 @@ pub mod pallet {
 			Self::do_submit_predictions(who, answers)
 		}
 
-		/// Has the chain re-execute a final result within `ChallengeWindow`. The caller must
-		/// have stake: if the result stands, the caller is slashed `FailedChallengeSlash`;
-		/// otherwise the agreeing workers are slashed `WrongAnswerSlash` and the result is
-		/// corrected. Charged for the largest model the runtime accepts, refunded to the
-		/// model's actual cost.
+		/// Has the chain re-execute a final result within `ChallengeWindow`, for the staking
+		/// pallet's fixed challenge deposit. If the result stands the deposit is lost. If not,
+		/// the deposit comes back, the result is corrected, the agreeing workers are reported
+		/// for `WrongAnswerSlash` (the caller shares the reward of their slashes) and their fees
+		/// go back to the requester, and dissenters who had the right answer are cleared.
+		/// Charged for the largest model the runtime accepts, refunded to the model's actual
+		/// cost.
 		#[pallet::call_index(2)]
 		#[pallet::weight(Pallet::<T>::max_challenge_weight())]
 		pub fn challenge(origin: OriginFor<T>, request: RequestId) -> DispatchResultWithPostInfo {

@@ -50,9 +50,14 @@ pub fn requester() -> AccountId {
 pub fn owner() -> AccountId {
 	acc(2)
 }
-/// The three workers of the default registry, in selection order.
+/// The three workers (stashes) of the default registry, in selection order.
 pub fn workers() -> [AccountId; 3] {
 	[acc(11), acc(12), acc(13)]
+}
+/// The worker key of stash `acc(n)`: `acc(n + 10)`.
+pub fn key_of(worker: &AccountId) -> AccountId {
+	let n = <AccountId as AsRef<[u8; 32]>>::as_ref(worker)[0];
+	acc(n + 10)
 }
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -115,7 +120,6 @@ parameter_types! {
 	pub const RetentionPeriod: BlockNumber = RETENTION;
 	pub const WrongAnswerSlash: Perbill = Perbill::from_percent(10);
 	pub const MissedAnswerSlash: Perbill = Perbill::from_percent(1);
-	pub const FailedChallengeSlash: Perbill = Perbill::from_percent(5);
 	/// Changeable per test.
 	pub static OffchainCostPerBlock: u64 = 1_000_000;
 	pub const AnswerPriority: u64 = 1 << 20;
@@ -138,7 +142,6 @@ impl Config for Test {
 	type MaxQueueWorkPerBlock = ConstU32<3>;
 	type WrongAnswerSlash = WrongAnswerSlash;
 	type MissedAnswerSlash = MissedAnswerSlash;
-	type FailedChallengeSlash = FailedChallengeSlash;
 	type OffchainCostPerBlock = OffchainCostPerBlock;
 	type AnswerPriority = AnswerPriority;
 	type WeightInfo = ();
@@ -149,7 +152,7 @@ pub fn account_of(public: sr25519::Public) -> AccountId {
 	<MultiSignature as Verify>::Signer::from(public).into_account()
 }
 
-/// Test state: funded accounts 1..=20, three workers (11, 12, 13) with `STAKE` each, the
+/// Test state: funded accounts 1..=20, three workers (11, 12, 13, keys 21, 22, 23) with `STAKE` each, the
 /// digits model (id 0) owned by `owner()` with `MODEL_FEE`, redundancy 3 and quorum 2.
 pub struct ExtBuilder {
 	redundancy: u32,
@@ -173,6 +176,9 @@ impl ExtBuilder {
 		Workers::reset();
 		Models::reset();
 		Workers::set_workers(&workers().map(|w| (w, STAKE)));
+		for w in workers() {
+			Workers::set_key(&w, &key_of(&w));
+		}
 		Workers::set_longest_offence_window(100);
 		OffchainCostPerBlock::set(1_000_000);
 		Models::add(&owner(), FIXTURE.to_vec(), MODEL_FEE);

@@ -1,7 +1,7 @@
 //! The off-chain worker: runs this node's assignments and submits the answers.
 //!
 //! Each block, for every worker key in the node's keystore, it collects the open requests the
-//! key's account is assigned to, runs them with `modelchain-nn` (each model decoded once per
+//! key's worker (the stash that named the key) is assigned to, runs them with `modelchain-nn` (each model decoded once per
 //! run) within `OffchainCostPerBlock`, and submits up to `MaxAnswersPerSubmission` answers in
 //! one signed `submit_predictions`. A persistent-storage lock and a "last block run" marker keep
 //! a re-run of the same block (or a re-org to it) from submitting again; answers already sent
@@ -69,7 +69,9 @@ impl<T: Config> Pallet<T> {
 		let mut budget = T::OffchainCostPerBlock::get();
 		let mut models = BTreeMap::new();
 		for account in Signer::<T, T::AuthorityId>::keystore_accounts() {
-			let answers = Self::compute_answers(&account.id, now, &mut budget, &mut models);
+			// The key signs; the work is its stash's.
+			let Some(worker) = T::Workers::worker_of_key(&account.id) else { continue };
+			let answers = Self::compute_answers(&worker, now, &mut budget, &mut models);
 			if answers.is_empty() {
 				continue;
 			}
@@ -80,7 +82,7 @@ impl<T: Config> Pallet<T> {
 				.send_signed_transaction(|_| Call::submit_predictions { answers: answers.clone() });
 			for (_, result) in results {
 				match result {
-					Ok(()) => Self::mark_sent(&account.id, &ids, now),
+					Ok(()) => Self::mark_sent(&worker, &ids, now),
 					Err(()) => log::warn!(target: LOG_TARGET, "submitting answers {ids:?} failed"),
 				}
 			}

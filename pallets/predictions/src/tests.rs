@@ -5,7 +5,7 @@ use frame_support::{
 	traits::{fungible::Inspect, Hooks},
 	BoundedVec,
 };
-use modelchain_primitives::traits::{OffenceKind, TaskOutcome};
+use modelchain_primitives::traits::{OffenceKind, TaskOutcome, TaskRef};
 use polkadot_sdk::{
 	frame_support, sp_runtime::{DispatchError, Perbill},
 };
@@ -43,8 +43,18 @@ fn request() -> RequestId {
 	id
 }
 
+/// `worker` answers, signed by its worker key as its off-chain worker would.
 fn answer(worker: &AccountId, id: RequestId, p: P) -> frame_support::dispatch::DispatchResultWithPostInfo {
-	Predictions::submit_predictions(RuntimeOrigin::signed(worker.clone()), vec![(id, p)].try_into().unwrap())
+	Predictions::submit_predictions(RuntimeOrigin::signed(key_of(worker)), vec![(id, p)].try_into().unwrap())
+}
+
+/// The offence reports: offender, severity, kind, task, reporter.
+fn reported() -> Vec<(AccountId, Perbill, OffenceKind, Option<TaskRef>, Option<AccountId>)> {
+	Workers::offences()
+}
+
+fn in_request(id: RequestId) -> Option<TaskRef> {
+	Some(Predictions::task(id))
 }
 
 fn balance(who: &AccountId) -> Balance {
@@ -165,7 +175,11 @@ fn a_differing_answer_is_slashed_when_quorum_forms() {
 		assert_ok!(answer(&w1, id, expected()));
 		assert_ok!(answer(&w2, id, wrong()));
 		assert_ok!(answer(&w3, id, expected()));
-		assert_eq!(Workers::offences(), vec![(w2.clone(), Perbill::from_percent(10), OffenceKind::WrongAnswer, STAKE / 10)]);
+		// Reported in the request's task, so a challenge can still clear it; nothing is taken
+		// before the registry's deferral.
+		assert_eq!(reported(), vec![(w2.clone(), Perbill::from_percent(10), OffenceKind::WrongAnswer, in_request(id), None)]);
+		assert_eq!(Workers::stake_of(&w2), STAKE);
+		assert_eq!(Workers::apply_slashes(), vec![(w2.clone(), STAKE / 10)]);
 		assert_eq!(balance(&w2), INITIAL_BALANCE);
 		assert_eq!(balance(&w1), INITIAL_BALANCE + WORKER_FEE);
 		assert_eq!(balance(&w3), INITIAL_BALANCE + WORKER_FEE);
@@ -205,10 +219,10 @@ fn deadline_refunds_and_penalizes_silent_workers() {
 		assert!(!Requests::<Test>::contains_key(id));
 		assert_eq!(balance(&requester()), INITIAL_BALANCE);
 		assert_eq!(
-			Workers::offences(),
+			reported(),
 			vec![
-				(w2.clone(), Perbill::from_percent(1), OffenceKind::MissedTask, STAKE / 100),
-				(w3.clone(), Perbill::from_percent(1), OffenceKind::MissedTask, STAKE / 100),
+				(w2.clone(), Perbill::from_percent(1), OffenceKind::MissedTask, None, None),
+				(w3.clone(), Perbill::from_percent(1), OffenceKind::MissedTask, None, None),
 			]
 		);
 		assert!(Workers::outcomes().contains(&(w2.clone(), TaskOutcome::Missed)));
@@ -245,6 +259,14 @@ fn submission_errors_change_nothing() {
 	ExtBuilder::default().build_and_execute(|| {
 		let id = request();
 		let [w1, _, _] = workers();
+		// A signer that is nobody's worker key.
+		assert_noop!(
+			Predictions::submit_predictions(RuntimeOrigin::signed(w1.clone()), vec![(id, expected())].try_into().unwrap()),
+			Error::<Test>::NotAWorkerKey
+		);
+		// A worker that was not drawn.
+		Workers::add_worker(&acc(5), STAKE);
+		Workers::set_key(&acc(5), &acc(15));
 		assert_noop!(answer(&acc(5), id, expected()), Error::<Test>::NotAssigned);
 		assert_noop!(answer(&w1, 42, expected()), Error::<Test>::RequestNotOpen);
 		assert_noop!(answer(&w1, id, Prediction::Class(10)), Error::<Test>::MalformedAnswer);
@@ -253,12 +275,12 @@ fn submission_errors_change_nothing() {
 			Error::<Test>::MalformedAnswer
 		);
 		assert_noop!(
-			Predictions::submit_predictions(RuntimeOrigin::signed(w1.clone()), BoundedVec::new()),
+			Predictions::submit_predictions(RuntimeOrigin::signed(key_of(&w1)), BoundedVec::new()),
 			Error::<Test>::EmptySubmission
 		);
 		assert_noop!(
 			Predictions::submit_predictions(
-				RuntimeOrigin::signed(w1.clone()),
+				RuntimeOrigin::signed(key_of(&w1)),
 				vec![(id, expected()), (id, expected())].try_into().unwrap()
 			),
 			Error::<Test>::DuplicateInSubmission
@@ -276,7 +298,7 @@ fn a_mixed_submission_keeps_the_good_answers_and_pays_its_fee() {
 		let b = request();
 		let w1 = workers()[0].clone();
 		let post = Predictions::submit_predictions(
-			RuntimeOrigin::signed(w1.clone()),
+			RuntimeOrigin::signed(key_of(&w1)),
 			vec![(a, expected()), (b, Prediction::Class(99))].try_into().unwrap(),
 		)
 		.unwrap();
@@ -302,42 +324,66 @@ fn quorum_of_one_finalizes_on_the_first_answer() {
 }
 
 #[test]
-fn failed_challenge_slashes_the_challenger() {
+fn a_failed_challenge_forfeits_the_fixed_deposit() {
 	ExtBuilder::default().build_and_execute(|| {
 		let id = request();
-		let [w1, w2, w3] = workers();
+		let [w1, w2, _] = workers();
 		assert_ok!(answer(&w1, id, expected()));
 		assert_ok!(answer(&w2, id, expected()));
-		assert_ok!(Predictions::challenge(RuntimeOrigin::signed(w3.clone()), id));
-		assert_eq!(
-			Workers::offences(),
-			vec![(w3.clone(), Perbill::from_percent(5), OffenceKind::FailedChallenge, STAKE / 20)]
-		);
-		assert!(events().contains(&Event::ChallengeRejected { request: id, challenger: w3.clone() }));
+		// Anyone may challenge, staked or not: the deposit is the price.
+		assert_ok!(Predictions::challenge(RuntimeOrigin::signed(acc(5)), id));
+		assert_eq!(Workers::deposits_settled(), vec![(acc(5), false)]);
+		assert!(Workers::deposits_held().is_empty());
+		assert!(reported().is_empty());
+		assert!(events().contains(&Event::ChallengeRejected {
+			request: id,
+			challenger: acc(5),
+			deposit: Workers::challenge_deposit()
+		}));
 		let result = Predictions::result(id).unwrap();
 		assert!(result.challenged);
 		assert_eq!(result.output, expected());
-		assert_noop!(Predictions::challenge(RuntimeOrigin::signed(w3), id), Error::<Test>::AlreadyChallenged);
+		assert_noop!(Predictions::challenge(RuntimeOrigin::signed(acc(5)), id), Error::<Test>::AlreadyChallenged);
 	});
 }
 
 #[test]
-fn upheld_challenge_slashes_the_quorum_and_corrects_the_result() {
+fn an_upheld_challenge_pays_the_challenger_refunds_the_requester_and_clears_the_dissenter() {
 	ExtBuilder::default().build_and_execute(|| {
 		let id = request();
 		let [w1, w2, w3] = workers();
+		// The right answer first, then a wrong quorum outvotes it.
+		assert_ok!(answer(&w3, id, expected()));
 		assert_ok!(answer(&w1, id, wrong()));
 		assert_ok!(answer(&w2, id, wrong()));
-		assert_ok!(Predictions::challenge(RuntimeOrigin::signed(w3.clone()), id));
+		assert_eq!(reported(), vec![(w3.clone(), Perbill::from_percent(10), OffenceKind::WrongAnswer, in_request(id), None)]);
+		assert_ok!(Predictions::challenge(RuntimeOrigin::signed(acc(5)), id));
+		// The deposit comes back; the wrong quorum is reported with the challenger as reporter
+		// (it shares their slashes' reward) ...
+		assert_eq!(Workers::deposits_settled(), vec![(acc(5), true)]);
+		let wrong_answer = |w: &AccountId| {
+			(w.clone(), Perbill::from_percent(10), OffenceKind::WrongAnswer, in_request(id), Some(acc(5)))
+		};
+		assert_eq!(reported()[1..], [wrong_answer(&w1), wrong_answer(&w2)]);
+		// ... their fees go back to the requester at once ...
 		assert_eq!(
-			Workers::offences(),
-			vec![
-				(w1, Perbill::from_percent(10), OffenceKind::WrongAnswer, STAKE / 10),
-				(w2, Perbill::from_percent(10), OffenceKind::WrongAnswer, STAKE / 10),
-			]
+			Workers::claw_backs(),
+			vec![(w1.clone(), requester(), WORKER_FEE), (w2.clone(), requester(), WORKER_FEE)]
 		);
-		assert_eq!(Predictions::result(id).unwrap().output, expected());
-		assert!(events().contains(&Event::ChallengeUpheld { request: id, challenger: w3, output: expected() }));
+		// ... and the dissenter's offence is cancelled before it is applied.
+		assert_eq!(Workers::cancelled(), vec![(w3.clone(), OffenceKind::WrongAnswer, Predictions::task(id))]);
+		assert_eq!(Workers::pending_slash(&w3), 0);
+		let result = Predictions::result(id).unwrap();
+		assert_eq!(result.output, expected());
+		assert_eq!(result.agreeing.to_vec(), vec![w3.clone()]);
+		assert!(result.dissenting.is_empty());
+		assert!(events().contains(&Event::ChallengeUpheld {
+			request: id,
+			challenger: acc(5),
+			output: expected(),
+			clawed_back: 2 * WORKER_FEE,
+		}));
+		assert!(Workers::outcomes().contains(&(w3, TaskOutcome::Agreed)));
 	});
 }
 
@@ -349,12 +395,17 @@ fn challenge_errors_change_nothing() {
 		let id = request();
 		assert_ok!(answer(&workers()[0], id, expected()));
 		assert_ok!(answer(&workers()[1], id, expected()));
-		// No stake: account 5 is not bonded.
-		assert_noop!(Predictions::challenge(RuntimeOrigin::signed(acc(5)), id), Error::<Test>::NoStake);
+		Workers::set_deposit_error(Some(DispatchError::Other("broke")));
+		assert_noop!(
+			Predictions::challenge(RuntimeOrigin::signed(acc(5)), id),
+			Error::<Test>::CannotPayChallengeDeposit
+		);
+		Workers::set_deposit_error(None);
 		Models::retire(0);
 		assert_noop!(Predictions::challenge(RuntimeOrigin::signed(w3.clone()), id), Error::<Test>::ModelUnavailable);
 		run_to_block(1 + CHALLENGE_WINDOW + 1);
 		assert_noop!(Predictions::challenge(RuntimeOrigin::signed(w3), id), Error::<Test>::ChallengeWindowClosed);
+		assert!(Workers::deposits_held().is_empty());
 	});
 }
 
@@ -429,6 +480,15 @@ fn integrity_test_passes() {
 }
 
 #[test]
+#[should_panic(expected = "shorter than the registry's slash deferral")]
+fn integrity_test_rejects_a_challenge_window_outlasting_the_slash_deferral() {
+	ExtBuilder::default().build().execute_with(|| {
+		Workers::set_slash_defer_duration(CHALLENGE_WINDOW as u32);
+		Predictions::integrity_test();
+	});
+}
+
+#[test]
 #[should_panic(expected = "longest offence window")]
 fn integrity_test_rejects_windows_longer_than_the_offence_window() {
 	ExtBuilder::default().build().execute_with(|| {
@@ -471,13 +531,13 @@ mod pool {
 			let a = request();
 			let b = request();
 			let w1 = workers()[0].clone();
-			let valid = validate(&w1, submit(vec![(a, expected()), (b, expected())])).unwrap();
+			let valid = validate(&key_of(&w1), submit(vec![(a, expected()), (b, expected())])).unwrap();
 			assert_eq!(valid.provides, vec![extension::answer_tag(&w1, a), extension::answer_tag(&w1, b)]);
 			assert_eq!(valid.priority, AnswerPriority::get());
 			// Valid through the deadline block.
 			assert_eq!(valid.longevity, ANSWER_WINDOW + 1);
 			// Another worker's answer to the same request has a different tag.
-			let other = validate(&workers()[1], submit(vec![(a, expected())])).unwrap();
+			let other = validate(&key_of(&workers()[1]), submit(vec![(a, expected())])).unwrap();
 			assert_ne!(other.provides[0], valid.provides[0]);
 		});
 	}
@@ -486,9 +546,14 @@ mod pool {
 	fn unassigned_duplicate_late_and_malformed_answers_are_invalid() {
 		ExtBuilder::default().build_and_execute(|| {
 			let id = request();
-			let w1 = workers()[0].clone();
+			let w1 = key_of(&workers()[0]);
 			let custom = |e: AnswerError| Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(e as u8)));
-			assert_eq!(validate(&acc(5), submit(vec![(id, expected())])), custom(AnswerError::NotAssigned));
+			assert_eq!(validate(&acc(5), submit(vec![(id, expected())])), custom(AnswerError::NotAWorkerKey));
+			// The stash itself does not sign answers.
+			assert_eq!(validate(&workers()[0], submit(vec![(id, expected())])), custom(AnswerError::NotAWorkerKey));
+			Workers::add_worker(&acc(5), STAKE);
+			Workers::set_key(&acc(5), &acc(15));
+			assert_eq!(validate(&acc(15), submit(vec![(id, expected())])), custom(AnswerError::NotAssigned));
 			assert_eq!(validate(&w1, submit(vec![(9, expected())])), custom(AnswerError::RequestNotOpen));
 			assert_eq!(validate(&w1, submit(vec![(id, Prediction::Class(10))])), custom(AnswerError::MalformedAnswer));
 			assert_eq!(validate(&w1, submit(vec![])), custom(AnswerError::EmptySubmission));
@@ -496,10 +561,10 @@ mod pool {
 				validate(&w1, submit(vec![(id, expected()), (id, expected())])),
 				custom(AnswerError::DuplicateInSubmission)
 			);
-			assert_ok!(answer(&w1, id, expected()));
+			assert_ok!(answer(&workers()[0], id, expected()));
 			assert_eq!(validate(&w1, submit(vec![(id, expected())])), custom(AnswerError::NotAssigned));
 			System::set_block_number(2 + ANSWER_WINDOW);
-			assert_eq!(validate(&workers()[1], submit(vec![(id, expected())])), custom(AnswerError::TooLate));
+			assert_eq!(validate(&key_of(&workers()[1]), submit(vec![(id, expected())])), custom(AnswerError::TooLate));
 		});
 	}
 
@@ -531,13 +596,14 @@ mod offchain_worker {
 		worker: AccountId,
 	}
 
-	/// A node whose keystore holds one worker key, registered in the mock registry as the only
-	/// worker (redundancy and quorum 1).
+	/// A node whose keystore holds one worker key (`Env::worker`), the key of the only worker
+	/// `acc(11)` in the mock registry (redundancy and quorum 1).
 	fn env() -> Env {
 		let (offchain, _state) = testing::TestOffchainExt::new();
 		let (pool, pool_state) = testing::TestTransactionPoolExt::new();
 		let keystore = MemoryKeystore::new();
 		let public = keystore.sr25519_generate_new(WORKER_KEY_TYPE, Some("//Worker")).unwrap();
+		// The node holds only the key; the worker's stash is another account.
 		let worker = account_of(public);
 		let mut ext = ExtBuilder::default().params(1, 1).build();
 		ext.register_extension(OffchainWorkerExt::new(offchain.clone()));
@@ -545,7 +611,10 @@ mod offchain_worker {
 		ext.register_extension(TransactionPoolExt::new(pool));
 		ext.register_extension(KeystoreExt::new(keystore));
 		let w = worker.clone();
-		ext.execute_with(|| Workers::set_workers(&[(w, STAKE)]));
+		ext.execute_with(|| {
+			Workers::set_workers(&[(acc(11), STAKE)]);
+			Workers::set_key(&acc(11), &w);
+		});
 		let pool = move || {
 			pool_state.read().transactions.iter().map(|tx| Extrinsic::decode(&mut &tx[..]).unwrap()).collect()
 		};
@@ -567,7 +636,7 @@ mod offchain_worker {
 		let txs = pooled(&env);
 		assert_eq!(txs.len(), 1);
 		let tx = &txs[0];
-		// Signed by the worker key: the signature over the call verifies against the worker's account.
+		// Signed by the worker key: the signature over the call verifies against the key's account.
 		let Preamble::Signed(who, signature, ()) = &tx.preamble else { panic!("a signed transaction") };
 		assert_eq!(*who, worker);
 		assert!(signature.verify(&codec::Encode::encode(&tx.function)[..], &worker));
@@ -582,6 +651,7 @@ mod offchain_worker {
 			};
 			assert_ok!(Predictions::submit_predictions(RuntimeOrigin::signed(worker.clone()), answers));
 			assert_eq!(Predictions::result(0).unwrap().output, expected());
+			assert_eq!(Predictions::result(0).unwrap().agreeing.to_vec(), vec![acc(11)]);
 		});
 	}
 
@@ -621,7 +691,8 @@ mod offchain_worker {
 		let mut env = env();
 		env.ext.execute_with(|| {
 			// Assign someone else.
-			Workers::set_workers(&[(acc(11), STAKE)]);
+			Workers::add_worker(&acc(12), STAKE);
+			Workers::set_selection(Some(vec![acc(12)]));
 			request();
 			Predictions::offchain_worker(1);
 		});
@@ -668,3 +739,4 @@ mod offchain_worker {
 		assert!(pool_state.read().transactions.is_empty());
 	}
 }
+

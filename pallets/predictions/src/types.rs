@@ -34,6 +34,12 @@ impl<MaxOutputLen: Get<u32>> Prediction<MaxOutputLen> {
 		}
 	}
 
+	/// `blake2_256` of the encoded answer: what a result keeps of a dissenting answer, enough
+	/// to tell later whether it was the right one.
+	pub fn digest(&self) -> [u8; 32] {
+		polkadot_sdk::sp_io::hashing::blake2_256(&codec::Encode::encode(self))
+	}
+
 	/// Whether this answer has the form model outputs of `summary` take: a class below the
 	/// class count, or exactly `output_len` regression values.
 	pub fn fits<A, B>(&self, summary: &modelchain_primitives::models::ModelSummary<A, B>) -> bool {
@@ -99,8 +105,14 @@ pub struct PredictionResult<T: Config> {
 	pub input: BoundedVec<i8, T::MaxInputLen>,
 	/// The final answer (corrected by a successful challenge).
 	pub output: Prediction<T::MaxOutputLen>,
-	/// The workers whose answers formed the quorum.
+	/// The workers whose answers formed the quorum (after an upheld challenge: the dissenters
+	/// whose answer re-execution confirmed).
 	pub agreeing: BoundedVec<T::AccountId, T::MaxRedundancy>,
+	/// The workers whose answers differed, with the digest of each answer; cleared once a
+	/// challenge settled the result.
+	pub dissenting: BoundedVec<(T::AccountId, [u8; 32]), T::MaxRedundancy>,
+	/// Fee each agreeing worker was paid; clawed back if a challenge overturns the result.
+	pub worker_fee: BalanceOf<T>,
 	/// Block of finalization; a challenge is possible until `finalized_at + ChallengeWindow`.
 	pub finalized_at: BlockNumberFor<T>,
 	/// Whether the chain has re-executed it on a challenge (which settles it for good).
@@ -123,6 +135,8 @@ pub enum AnswerError {
 	DuplicateInSubmission = 5,
 	/// A submission with no answers.
 	EmptySubmission = 6,
+	/// The signer is not any worker's key.
+	NotAWorkerKey = 7,
 }
 
 /// An entry of the expiry or pruning queue: which request, and from which block on it is due.

@@ -1,19 +1,14 @@
 //! Benchmarks, each in its worst case: the most chunks a ledger can have, the longest worker
-//! list to search, full slash buckets, and slashes that each chill a worker.
+//! list to search, spans full of tracked offences with distinct reporters, and slashes that
+//! each chill a worker.
 
 use super::*;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
-use frame_support::{
-	traits::{fungible::Inspect as _, fungible::Mutate as _, EnsureOrigin, Get, Hooks},
-	BoundedVec,
-};
+use frame_support::traits::{fungible::Inspect as _, fungible::Mutate as _, EnsureOrigin, Get, Hooks};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use polkadot_sdk::frame_benchmarking;
-use sp_runtime::{
-	traits::{Saturating, Zero},
-	Perbill,
-};
+use sp_runtime::{traits::Saturating, Perbill};
 
 /// Enough to stay a worker while unbonding `MinBond` into every chunk.
 fn bond_amount<T: Config>() -> BalanceOf<T> {
@@ -31,8 +26,13 @@ fn bonded<T: Config>(who: &T::AccountId) {
 	Pallet::<T>::do_bond(who.clone(), bond_amount::<T>()).expect("funded above");
 }
 
+fn keyed<T: Config>(who: &T::AccountId) {
+	Pallet::<T>::do_set_worker_key(who.clone(), Pallet::<T>::benchmark_key(who)).expect("a fresh key");
+}
+
 fn registered<T: Config>(who: &T::AccountId) {
 	bonded::<T>(who);
+	keyed::<T>(who);
 	Pallet::<T>::do_register_worker(who.clone()).expect("bonded above MinWorkerBond");
 }
 
@@ -54,26 +54,19 @@ fn unbond_chunks<T: Config>(who: &T::AccountId, count: u32) {
 	}
 }
 
-/// Schedules a slash of `who`'s whole stake for block `at`, as a report would.
-fn schedule_slash<T: Config>(who: &T::AccountId, at: BlockNumberFor<T>) -> SlashId {
-	let slash_id = NextSlashId::<T>::get();
-	NextSlashId::<T>::put(slash_id.saturating_add(1));
-	let mut ledger = Ledger::<T>::get(who).expect("bonded");
-	let slash = PendingSlash::<T> {
-		who: who.clone(),
-		amount: ledger.total(),
-		reason: OffenceKind::WrongAnswer,
-		severity: Perbill::one(),
-		reported_at: Zero::zero(),
-		apply_at: at,
-	};
-	ledger.pending_slashes = ledger.pending_slashes.saturating_add(1);
-	Ledger::<T>::insert(who, ledger);
-	PendingSlashes::<T>::insert(slash_id, slash);
-	SlashSchedule::<T>::mutate(at, |bucket| {
-		bucket.get_or_insert_with(BoundedVec::new).try_push(slash_id).expect("at most MaxSlashesPerBlock");
-	});
-	slash_id
+/// Fills `who`'s span with `MaxTrackedOffences` wrong answers that take its whole stake, each
+/// proven by a different reporter: the most work applying a span can take.
+fn full_span<T: Config>(who: &T::AccountId) {
+	for i in 0..T::MaxTrackedOffences::get() {
+		Pallet::<T>::do_report_offence(OffenceReport {
+			offender: who.clone(),
+			kind: OffenceKind::WrongAnswer,
+			severity: Perbill::one(),
+			task: Some(TaskRef { domain: *b"bnch", id: i.into() }),
+			reporter: Some(account("reporter", i, 0)),
+		})
+		.expect("bonded");
+	}
 }
 
 #[benchmarks]
@@ -141,6 +134,7 @@ mod benchmarks {
 		}
 		let caller: T::AccountId = whitelisted_caller();
 		bonded::<T>(&caller);
+		keyed::<T>(&caller);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
@@ -163,27 +157,38 @@ mod benchmarks {
 		assert!(!Workers::<T>::contains_key(&caller));
 	}
 
-	/// `s`: slashes in the bucket; the cancelled one is last.
+	/// Governance cancels a full span.
 	#[benchmark]
-	fn cancel_slash(s: Linear<1, { T::MaxSlashesPerBlock::get() }>) -> Result<(), BenchmarkError> {
+	fn cancel_slash() -> Result<(), BenchmarkError> {
 		let offender: T::AccountId = account("offender", 0, 0);
 		bonded::<T>(&offender);
-		let at = frame_system::Pallet::<T>::block_number().saturating_add(10u32.into());
-		let mut last = 0;
-		for _ in 0..s {
-			last = schedule_slash::<T>(&offender, at);
-		}
+		full_span::<T>(&offender);
 		let origin = T::SlashCancelOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, last);
+		_(origin as T::RuntimeOrigin, offender.clone());
 
-		assert!(PendingSlashes::<T>::get(last).is_none());
+		assert!(UnappliedSlashes::<T>::get(&offender).is_none());
 		Ok(())
 	}
 
-	/// `s`: slashes due in the block. Each takes the offender's whole stake from a full chunk
-	/// list and chills it out of a full worker list in which the offenders come last.
+	/// Replacing an existing key (one more removal than setting the first).
+	#[benchmark]
+	fn set_worker_key() {
+		let caller: T::AccountId = whitelisted_caller();
+		bonded::<T>(&caller);
+		keyed::<T>(&caller);
+		let key: T::AccountId = account("new-key", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), key.clone());
+
+		assert_eq!(WorkerKeys::<T>::get(&caller), Some(key));
+	}
+
+	/// `s`: spans due in the block. Each is full (`MaxTrackedOffences` offences with distinct
+	/// reporters to pay), takes the offender's whole stake from a full chunk list and chills it
+	/// out of a full worker list in which the offenders come last.
 	#[benchmark]
 	fn apply_slashes(s: Linear<0, { T::MaxSlashesPerBlock::get() }>) {
 		let chunks = T::MaxUnbondingChunks::get();
@@ -196,10 +201,31 @@ mod benchmarks {
 			registered::<T>(who);
 			unbond_chunks::<T>(who, chunks);
 		}
-		let at = BlockNumberFor::<T>::from(chunks.saturating_add(1));
+		// Reported as liveness offences first, so the offenders stay in the worker list until
+		// the slash chills them (a wrong answer would chill them at the report).
 		for who in &offenders {
-			schedule_slash::<T>(who, at);
+			Pallet::<T>::do_report_offence(OffenceReport {
+				offender: who.clone(),
+				kind: OffenceKind::MissedTask,
+				severity: Perbill::zero(),
+				task: None,
+				reporter: None,
+			})
+			.expect("bonded");
+			let mut span = UnappliedSlashes::<T>::get(who).expect("just reported");
+			for i in 0..T::MaxTrackedOffences::get() {
+				let offence = TrackedOffence {
+					kind: OffenceKind::BrokenReveal,
+					severity: Perbill::one(),
+					task: TaskRef { domain: *b"bnch", id: i.into() },
+					reporter: Some(account("reporter", i, 0)),
+				};
+				span.tracked.try_push(offence).expect("at most MaxTrackedOffences");
+			}
+			span.amount = Pallet::<T>::span_amount(&span);
+			UnappliedSlashes::<T>::insert(who, span);
 		}
+		let at = frame_system::Pallet::<T>::block_number().saturating_add(T::SlashDeferDuration::get());
 		frame_system::Pallet::<T>::set_block_number(at);
 
 		#[block]
@@ -207,8 +233,8 @@ mod benchmarks {
 			Pallet::<T>::on_initialize(at);
 		}
 
-		assert!(SlashSchedule::<T>::get(at).is_none());
 		for who in &offenders {
+			assert!(UnappliedSlashes::<T>::get(who).is_none());
 			assert!(!Workers::<T>::contains_key(who));
 			assert!(Ledger::<T>::get(who).is_none());
 		}

@@ -2,17 +2,9 @@
 //! call leaves no trace even outside a transactional layer.
 
 use crate::*;
-use frame_support::{
-	dispatch::DispatchResultWithPostInfo,
-	ensure,
-	pallet_prelude::DispatchResult,
-	traits::{
-		fungible::{hold::Inspect as _, hold::Mutate as _},
-		tokens::Precision,
-		Get,
-	},
-};
+use frame_support::{dispatch::DispatchResultWithPostInfo, ensure, pallet_prelude::DispatchResult, traits::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
+use modelchain_primitives::funds;
 use sp_runtime::{
 	traits::{CheckedAdd, CheckedSub, Saturating, Zero},
 	ArithmeticError,
@@ -21,6 +13,7 @@ use sp_runtime::{
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_bond(who: T::AccountId, value: BalanceOf<T>) -> DispatchResult {
 		ensure!(!Ledger::<T>::contains_key(&who), Error::<T>::AlreadyBonded);
+		ensure!(!KeyOwner::<T>::contains_key(&who), Error::<T>::AccountIsWorkerKey);
 		ensure!(value >= T::MinBond::get(), Error::<T>::BelowMinBond);
 		Self::hold(&who, value)?;
 		Ledger::<T>::insert(&who, StakingLedger::<T>::new(value));
@@ -61,30 +54,50 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_withdraw_unbonded(who: T::AccountId) -> DispatchResultWithPostInfo {
 		let mut ledger = Ledger::<T>::get(&who).ok_or(Error::<T>::NotBonded)?;
-		ensure!(ledger.pending_slashes == 0, Error::<T>::PendingSlash);
+		ensure!(!UnappliedSlashes::<T>::contains_key(&who), Error::<T>::PendingSlash);
 		let chunks = ledger.unbonding.len() as u32;
 		let amount = ledger.take_unlocked(Self::now());
 		ensure!(!amount.is_zero(), Error::<T>::NothingToWithdraw);
-		T::Currency::release(&HoldReason::Staking.into(), &who, amount, Precision::Exact)?;
+		funds::release::<T::Currency, _>(&HoldReason::Staking.into(), &who, amount);
 		TotalStaked::<T>::mutate(|total| *total = total.saturating_sub(amount));
 		Self::put_ledger(&who, ledger);
 		Self::deposit_event(Event::Withdrawn { who, amount });
 		Ok(Some(T::WeightInfo::withdraw_unbonded(chunks)).into())
 	}
 
+	pub(crate) fn do_set_worker_key(stash: T::AccountId, key: T::AccountId) -> DispatchResult {
+		ensure!(Ledger::<T>::contains_key(&stash), Error::<T>::NotBonded);
+		ensure!(key != stash, Error::<T>::KeyIsStash);
+		ensure!(!Ledger::<T>::contains_key(&key), Error::<T>::KeyIsBonded);
+		if let Some(owner) = KeyOwner::<T>::get(&key) {
+			ensure!(owner == stash, Error::<T>::KeyInUse);
+		}
+		if let Some(old) = WorkerKeys::<T>::get(&stash) {
+			KeyOwner::<T>::remove(old);
+		}
+		WorkerKeys::<T>::insert(&stash, &key);
+		KeyOwner::<T>::insert(&key, &stash);
+		Self::deposit_event(Event::WorkerKeySet { stash, key });
+		Ok(())
+	}
+
 	pub(crate) fn do_register_worker(who: T::AccountId) -> DispatchResultWithPostInfo {
 		ensure!(!Workers::<T>::contains_key(&who), Error::<T>::AlreadyWorker);
 		let ledger = Ledger::<T>::get(&who).ok_or(Error::<T>::NotBonded)?;
 		ensure!(ledger.active >= T::MinWorkerBond::get(), Error::<T>::BelowMinWorkerBond);
+		ensure!(WorkerKeys::<T>::contains_key(&who), Error::<T>::NoWorkerKey);
+		let now = Self::now();
+		let drawable_from = now.saturating_add(T::ActivationDelay::get());
 		let mut workers = ActiveWorkers::<T>::get();
 		let count = workers.len() as u32;
-		workers.try_push(who.clone()).map_err(|_| Error::<T>::TooManyWorkers)?;
+		workers.try_push((who.clone(), drawable_from)).map_err(|_| Error::<T>::TooManyWorkers)?;
 		ActiveWorkers::<T>::put(workers);
-		Workers::<T>::insert(&who, WorkerInfo { registered_at: Self::now() });
+		Workers::<T>::insert(&who, WorkerInfo { registered_at: now, drawable_from });
 		WorkerRecords::<T>::mutate(&who, |record| {
-			record.get_or_insert_with(Default::default);
+			// A fresh registration starts a fresh run: earlier misses led to the chill.
+			record.get_or_insert_with(Default::default).consecutive_missed = 0;
 		});
-		Self::deposit_event(Event::WorkerRegistered { who });
+		Self::deposit_event(Event::WorkerRegistered { who, drawable_from });
 		Ok(Some(T::WeightInfo::register_worker(count)).into())
 	}
 
@@ -95,29 +108,31 @@ impl<T: Config> Pallet<T> {
 		Ok(Some(T::WeightInfo::chill(count)).into())
 	}
 
-	pub(crate) fn do_cancel_slash(slash_id: SlashId) -> DispatchResultWithPostInfo {
-		let slash = PendingSlashes::<T>::get(slash_id).ok_or(Error::<T>::UnknownSlash)?;
-		let bucket_len = Self::unschedule_slash(slash_id, slash.apply_at);
-		PendingSlashes::<T>::remove(slash_id);
-		if let Some(mut ledger) = Ledger::<T>::get(&slash.who) {
-			ledger.pending_slashes = ledger.pending_slashes.saturating_sub(1);
-			Self::put_ledger(&slash.who, ledger);
+	pub(crate) fn do_cancel_slash(who: T::AccountId) -> DispatchResult {
+		let span = UnappliedSlashes::<T>::take(&who).ok_or(Error::<T>::NoPendingSlash)?;
+		// Its queue entries are skipped when they come up: the span is gone.
+		Self::deposit_event(Event::SlashCancelled { who: who.clone(), amount: span.amount });
+		if let Some(ledger) = Ledger::<T>::get(&who) {
+			Self::put_ledger(&who, ledger);
 		}
-		Self::deposit_event(Event::SlashCancelled { slash_id, who: slash.who, amount: slash.amount });
-		Ok(Some(T::WeightInfo::cancel_slash(bucket_len)).into())
+		Ok(())
 	}
 
-	/// Holds `value` on `who`, with a pallet error when the free balance cannot cover it.
+	/// Holds `value` of stake on `who`, with a pallet error when the free balance cannot
+	/// cover it.
 	fn hold(who: &T::AccountId, value: BalanceOf<T>) -> DispatchResult {
-		let reason = HoldReason::Staking.into();
-		ensure!(T::Currency::can_hold(&reason, who, value), Error::<T>::InsufficientBalance);
-		T::Currency::hold(&reason, who, value)
+		funds::hold::<T::Currency, _>(&HoldReason::Staking.into(), who, value)
+			.map_err(|_| Error::<T>::InsufficientBalance.into())
 	}
 
-	/// Stores `ledger`, or removes it once nothing is bonded, unbonding or pending.
+	/// Stores `ledger`, or removes it (with the worker key) once nothing is bonded,
+	/// unbonding or pending.
 	pub(crate) fn put_ledger(who: &T::AccountId, ledger: StakingLedger<T>) {
-		if ledger.is_dead() {
+		if ledger.is_empty() && !UnappliedSlashes::<T>::contains_key(who) && !Workers::<T>::contains_key(who) {
 			Ledger::<T>::remove(who);
+			if let Some(key) = WorkerKeys::<T>::take(who) {
+				KeyOwner::<T>::remove(key);
+			}
 		} else {
 			Ledger::<T>::insert(who, ledger);
 		}
@@ -129,23 +144,8 @@ impl<T: Config> Pallet<T> {
 		Workers::<T>::remove(who);
 		ActiveWorkers::<T>::mutate(|workers| {
 			let count = workers.len() as u32;
-			if let Some(position) = workers.iter().position(|w| w == who) {
-				workers.remove(position);
-			}
+			workers.retain(|(w, _)| w != who);
 			count
-		})
-	}
-
-	/// Removes `slash_id` from the bucket of block `at`. Returns the bucket's former length.
-	fn unschedule_slash(slash_id: SlashId, at: BlockNumberFor<T>) -> u32 {
-		SlashSchedule::<T>::mutate_exists(at, |bucket| {
-			let Some(ids) = bucket else { return 0 };
-			let len = ids.len() as u32;
-			ids.retain(|id| *id != slash_id);
-			if ids.is_empty() {
-				*bucket = None;
-			}
-			len
 		})
 	}
 
@@ -153,15 +153,26 @@ impl<T: Config> Pallet<T> {
 		frame_system::Pallet::<T>::block_number()
 	}
 
-	/// Bonds and registers the genesis workers. A bad configuration stops the chain from being
-	/// built at all, which is what one wants at genesis.
-	pub(crate) fn build_genesis(workers: &[(T::AccountId, BalanceOf<T>)]) {
-		for (who, amount) in workers {
-			assert!(*amount >= T::MinWorkerBond::get(), "genesis worker {who:?} bonds {amount:?}, below MinWorkerBond");
-			Self::do_bond(who.clone(), *amount)
-				.unwrap_or_else(|e| panic!("genesis worker {who:?} cannot bond {amount:?}: {e:?}"));
-			Self::do_register_worker(who.clone())
-				.unwrap_or_else(|e| panic!("genesis worker {who:?} cannot register: {e:?}"));
+	/// Bonds, keys and registers the genesis workers, drawable at once. A bad configuration
+	/// stops the chain from being built at all, which is what one wants at genesis.
+	pub(crate) fn build_genesis(workers: &[(T::AccountId, T::AccountId, BalanceOf<T>)]) {
+		for (stash, key, amount) in workers {
+			assert!(
+				*amount >= T::MinWorkerBond::get(),
+				"genesis worker {stash:?} bonds {amount:?}, below MinWorkerBond"
+			);
+			Self::do_bond(stash.clone(), *amount)
+				.unwrap_or_else(|e| panic!("genesis worker {stash:?} cannot bond {amount:?}: {e:?}"));
+			Self::do_set_worker_key(stash.clone(), key.clone())
+				.unwrap_or_else(|e| panic!("genesis worker {stash:?} cannot use key {key:?}: {e:?}"));
+			Self::do_register_worker(stash.clone())
+				.unwrap_or_else(|e| panic!("genesis worker {stash:?} cannot register: {e:?}"));
+		}
+		// Genesis workers are known before the chain starts: nobody can register into a draw
+		// they predict, so they are drawable from the first block.
+		ActiveWorkers::<T>::mutate(|list| list.iter_mut().for_each(|(_, from)| *from = Zero::zero()));
+		for (stash, _, _) in workers {
+			Workers::<T>::mutate_extant(stash, |info| info.drawable_from = Zero::zero());
 		}
 	}
 }

@@ -1,12 +1,16 @@
 //! # ModelChain worker staking
 //!
 //! Workers bond ModelCoin to be assigned paid work (evaluating bounty submissions, answering
-//! prediction requests). The bond is a hold on the worker's own account under
-//! [`HoldReason::Staking`], never a transfer. Other pallets see the worker set through
-//! [`modelchain_primitives::traits::WorkerRegistry`]: they draw workers for a task with
-//! [`Pallet::select_workers`], record how each task ended, and report offences, which slash a
-//! fraction of the offender's stake after [`Config::SlashDeferDuration`] unless governance
-//! cancels the slash.
+//! prediction requests). The bond is a hold on the worker's **stash** account under
+//! [`HoldReason::Staking`], never a transfer; a separate **worker key** (`set_worker_key`) signs
+//! the worker's answers, so the key a node keeps in its keystore never controls the stake.
+//! Other pallets see the worker set through [`modelchain_primitives::traits::WorkerRegistry`]:
+//! they draw workers for a task with [`Pallet::select_workers`] (only workers past
+//! [`Config::ActivationDelay`]), record how each task ended, and report offences. A worker's
+//! offences gather in one **slashing span** that takes the largest severity per offence kind
+//! (liveness offences capped together) and is applied [`Config::SlashDeferDuration`] after it
+//! opened, unless cancelled; a queue applies due spans a bounded number a block, so no report
+//! is ever dropped.
 //!
 //! See the crate's `README.md` for the calls, constants and the exact slashing and selection
 //! rules.
@@ -17,6 +21,8 @@ extern crate alloc;
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
+#[cfg(any(test, feature = "try-runtime"))]
+pub(crate) use slashing::SlashQueueOf;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
@@ -34,10 +40,6 @@ pub mod weights;
 
 use polkadot_sdk::{frame_support, frame_system, sp_runtime};
 
-/// How many consecutive blocks, starting at the one `SlashDeferDuration` after the report,
-/// are tried for a free place in the slash schedule before reporting an offence fails.
-pub const SLASH_SCHEDULE_LOOKAHEAD: u32 = 32;
-
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -47,6 +49,7 @@ pub mod pallet {
 		traits::{fungible, BuildGenesisConfig, EnsureOrigin, OnUnbalanced},
 	};
 	use frame_system::pallet_prelude::*;
+	use modelchain_primitives::queue::QueueBounds;
 
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
 
@@ -60,14 +63,15 @@ pub mod pallet {
 		/// slashes take from that hold.
 		type Currency: fungible::Inspect<Self::AccountId>
 			+ fungible::Mutate<Self::AccountId>
+			+ fungible::Balanced<Self::AccountId>
 			+ fungible::hold::Mutate<Self::AccountId, Reason = Self::RuntimeHoldReason>
 			+ fungible::hold::Balanced<Self::AccountId>;
 
 		/// The runtime's hold reason, which includes this pallet's.
 		type RuntimeHoldReason: From<HoldReason>;
 
-		/// Receives slashed funds (e.g. the treasury). Whatever it does not deposit somewhere is
-		/// burnt.
+		/// Receives slashed funds (e.g. the treasury), after the reporters' reward. Whatever it
+		/// does not deposit somewhere is burnt.
 		type OnSlash: OnUnbalanced<CreditOf<Self>>;
 
 		/// May cancel a pending slash before it is applied (root or governance).
@@ -87,8 +91,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
 
-		/// Blocks between an offence report and its slash, in which `SlashCancelOrigin` can
-		/// cancel a wrong report. Zero applies slashes at once.
+		/// Blocks between a span's opening report (or its latest cancellable report) and its
+		/// slash, in which `SlashCancelOrigin` or a market pallet's proof can cancel it. At
+		/// least one block.
 		#[pallet::constant]
 		type SlashDeferDuration: Get<BlockNumberFor<Self>>;
 
@@ -96,6 +101,32 @@ pub mod pallet {
 		/// pallets check their own windows against it in their `integrity_test`.
 		#[pallet::constant]
 		type LongestOffenceWindow: Get<BlockNumberFor<Self>>;
+
+		/// Blocks after `register_worker` before the worker can be drawn. Longer than any
+		/// market pallet's look-ahead between the randomness of a draw becoming known and the
+		/// draw, so nobody can register into a draw it can predict.
+		#[pallet::constant]
+		type ActivationDelay: Get<BlockNumberFor<Self>>;
+
+		/// Consecutive liveness offences (no `Done` task in between) after which a worker is
+		/// chilled, so an offline worker stops being drawn.
+		#[pallet::constant]
+		type MaxConsecutiveMisses: Get<u32>;
+
+		/// Most a span's liveness offences (missed tasks, stalling) take together, as a share
+		/// of stake: an outage costs at most this per span however many tasks it missed.
+		#[pallet::constant]
+		type LivenessSlashCap: Get<Perbill>;
+
+		/// Share of an applied slash paid to the reporters of its cancellable offences (the
+		/// challengers that proved them), split equally; the rest goes to `OnSlash`.
+		#[pallet::constant]
+		type SlashRewardFraction: Get<Perbill>;
+
+		/// The fixed deposit of a challenge: lost to `OnSlash` if the challenge fails, returned
+		/// if it is upheld.
+		#[pallet::constant]
+		type ChallengeDeposit: Get<BalanceOf<Self>>;
 
 		/// Most unbonding chunks an account can have at once.
 		#[pallet::constant]
@@ -105,7 +136,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxWorkers: Get<u32>;
 
-		/// Most slashes applied in one block's `on_initialize`.
+		/// Most cancellable offences a span records one by one (with task and reporter); later
+		/// ones in the same span still raise its severity but can no longer be cancelled
+		/// individually.
+		#[pallet::constant]
+		type MaxTrackedOffences: Get<u32>;
+
+		/// Most slash-queue entries handled in one block's `on_initialize`; the rest wait for
+		/// the next block.
 		#[pallet::constant]
 		type MaxSlashesPerBlock: Get<u32>;
 
@@ -119,9 +157,12 @@ pub mod pallet {
 		/// Stake bonded by a worker, active or unbonding.
 		#[codec(index = 0)]
 		Staking,
+		/// The deposit of a challenge being decided.
+		#[codec(index = 1)]
+		ChallengeDeposit,
 	}
 
-	/// Bonded stake of each account: active, unbonding chunks and pending slash count.
+	/// Bonded stake of each stash: active and unbonding chunks.
 	#[pallet::storage]
 	pub type Ledger<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, StakingLedger<T>, OptionQuery>;
 
@@ -129,9 +170,19 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type TotalStaked<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
 
-	/// Registered workers in registration order, the population of the worker draw.
+	/// The worker key of each stash: the account whose signature counts as the worker's.
 	#[pallet::storage]
-	pub type ActiveWorkers<T: Config> = StorageValue<_, BoundedVec<T::AccountId, T::MaxWorkers>, ValueQuery>;
+	pub type WorkerKeys<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId, OptionQuery>;
+
+	/// The stash of each worker key (the reverse of [`WorkerKeys`]).
+	#[pallet::storage]
+	pub type KeyOwner<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId, OptionQuery>;
+
+	/// Registered workers in registration order with the block from which each can be drawn:
+	/// the population of the worker draw.
+	#[pallet::storage]
+	pub type ActiveWorkers<T: Config> =
+		StorageValue<_, BoundedVec<(T::AccountId, BlockNumberFor<T>), T::MaxWorkers>, ValueQuery>;
 
 	/// Registration details of each registered worker; present exactly for `ActiveWorkers`.
 	#[pallet::storage]
@@ -143,49 +194,69 @@ pub mod pallet {
 	pub type WorkerRecords<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, WorkerRecord<BalanceOf<T>>, OptionQuery>;
 
-	/// Identifier the next reported offence's slash gets.
+	/// The open slashing span of each worker with offences not yet applied or cancelled.
 	#[pallet::storage]
-	pub type NextSlashId<T: Config> = StorageValue<_, SlashId, ValueQuery>;
+	pub type UnappliedSlashes<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, SpanSlash<T>, OptionQuery>;
 
-	/// Slashes reported but not yet applied, by identifier.
+	/// Spans that may be due, in due order; `on_initialize` applies them from the head.
 	#[pallet::storage]
-	pub type PendingSlashes<T: Config> = StorageMap<_, Twox64Concat, SlashId, PendingSlash<T>, OptionQuery>;
+	pub type SlashQueue<T: Config> =
+		StorageMap<_, Twox64Concat, u64, SlashDue<T::AccountId, BlockNumberFor<T>>, OptionQuery>;
 
-	/// The pending slashes each block's `on_initialize` applies.
+	/// Head and tail of [`SlashQueue`].
 	#[pallet::storage]
-	pub type SlashSchedule<T: Config> =
-		StorageMap<_, Twox64Concat, BlockNumberFor<T>, BoundedVec<SlashId, T::MaxSlashesPerBlock>, OptionQuery>;
+	pub type SlashQueueBounds<T: Config> = StorageValue<_, QueueBounds, ValueQuery>;
+
+	/// Challenge deposits each account has held (one per challenge being decided).
+	#[pallet::storage]
+	pub type ChallengeDeposits<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// `amount` was bonded (first bond or `bond_extra`) and is now held.
+		/// `amount` was bonded (first bond or `bond_extra`) by stash `who` and is now held.
 		Bonded { who: T::AccountId, amount: BalanceOf<T> },
 		/// `amount` left the active bond; it stays held and slashable until `unlock_at`.
 		Unbonded { who: T::AccountId, amount: BalanceOf<T>, unlock_at: BlockNumberFor<T> },
 		/// Unlocked stake was released to the owner's free balance.
 		Withdrawn { who: T::AccountId, amount: BalanceOf<T> },
-		/// The account registered as a worker and can be drawn for tasks.
-		WorkerRegistered { who: T::AccountId },
+		/// Stash `stash` named `key` as its worker key (replacing any earlier key).
+		WorkerKeySet { stash: T::AccountId, key: T::AccountId },
+		/// The stash registered as a worker; it can be drawn from block `drawable_from`.
+		WorkerRegistered { who: T::AccountId, drawable_from: BlockNumberFor<T> },
 		/// The worker stopped being a worker at its own request; its stake stays bonded.
 		Chilled { who: T::AccountId },
+		/// The worker was removed from the draw because of an offence (`reason`): at once for a
+		/// wrong answer, after `MaxConsecutiveMisses` liveness offences. It must re-register.
+		ChilledForOffence { who: T::AccountId, reason: OffenceKind },
 		/// A slash left the worker's active bond below `MinWorkerBond`, so it was deregistered.
 		ChilledAfterSlash { who: T::AccountId, active: BalanceOf<T> },
-		/// An offence was reported; `amount` will be slashed in block `apply_at` unless
-		/// cancelled (or was slashed at once when `apply_at` is the current block).
+		/// An offence joined `who`'s slashing span; the span now slashes `span_amount` at block
+		/// `apply_at` unless cancelled.
 		OffenceReported {
-			slash_id: SlashId,
 			who: T::AccountId,
 			reason: OffenceKind,
 			severity: Perbill,
-			amount: BalanceOf<T>,
+			task: Option<TaskRef>,
+			span_amount: BalanceOf<T>,
 			apply_at: BlockNumberFor<T>,
 		},
-		/// A slash was applied: `amount` was taken from the offender's stake and sent to
-		/// `OnSlash`.
-		SlashApplied { slash_id: SlashId, who: T::AccountId, amount: BalanceOf<T> },
-		/// Governance cancelled a pending slash; nothing was taken.
-		SlashCancelled { slash_id: SlashId, who: T::AccountId, amount: BalanceOf<T> },
+		/// A proof (an upheld challenge) cancelled `who`'s offence in `task`; the span now
+		/// slashes `span_amount`.
+		OffenceCancelled { who: T::AccountId, reason: OffenceKind, task: TaskRef, span_amount: BalanceOf<T> },
+		/// A span was applied: `amount` was taken from the offender's stake, `reward` of it paid
+		/// to the reporters and the rest sent to `OnSlash`.
+		SlashApplied { who: T::AccountId, amount: BalanceOf<T>, reward: BalanceOf<T> },
+		/// Governance cancelled `who`'s whole pending span (`amount` would have been slashed).
+		SlashCancelled { who: T::AccountId, amount: BalanceOf<T> },
+		/// `amount` of a proven-wrong worker's stake was returned to `to` (fees it was paid).
+		ClawedBack { from: T::AccountId, to: T::AccountId, amount: BalanceOf<T> },
+		/// A challenge deposit of `amount` was held from `who`.
+		ChallengeDepositHeld { who: T::AccountId, amount: BalanceOf<T> },
+		/// The challenge was upheld: its deposit went back to `who`.
+		ChallengeDepositReturned { who: T::AccountId, amount: BalanceOf<T> },
+		/// The challenge failed: its deposit was taken and sent to `OnSlash`.
+		ChallengeDepositForfeited { who: T::AccountId, amount: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -198,7 +269,7 @@ pub mod pallet {
 		ZeroAmount,
 		/// The active bond would be non-zero but below `MinBond`.
 		BelowMinBond,
-		/// The account's free balance cannot cover this bond (it must also keep the existential
+		/// The account's free balance cannot cover this (it must also keep the existential
 		/// deposit).
 		InsufficientBalance,
 		/// Cannot unbond more than the active bond.
@@ -222,21 +293,33 @@ pub mod pallet {
 		BelowMinWorkerBond,
 		/// `MaxWorkers` workers are already registered.
 		TooManyWorkers,
-		/// Fewer workers are registered than the task needs.
+		/// Fewer workers are drawable than the task needs.
 		NotEnoughWorkers,
-		/// No pending slash has this identifier (never reported, applied or cancelled).
-		UnknownSlash,
-		/// Every block in the schedule's lookahead already holds `MaxSlashesPerBlock` slashes.
-		SlashScheduleFull,
+		/// No slash is pending against this account.
+		NoPendingSlash,
+		/// Set a worker key first (`set_worker_key`): the stash itself never signs answers.
+		NoWorkerKey,
+		/// The worker key must be another account than the stash, so the node's keystore never
+		/// holds the key that controls the stake.
+		KeyIsStash,
+		/// This account is another stash's worker key; pick a fresh key.
+		KeyInUse,
+		/// This account has bonded stake, so it cannot be a worker key; pick a fresh key.
+		KeyIsBonded,
+		/// This account is a worker key and cannot bond; bond from the stash instead.
+		AccountIsWorkerKey,
+		/// No challenge deposit of this account is held.
+		NoChallengeDeposit,
 	}
 
 	/// Workers bonded and registered at genesis.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
-		/// Each account bonds the amount (at least `MinWorkerBond`, from its genesis balance)
-		/// and registers as a worker.
-		pub workers: Vec<(T::AccountId, BalanceOf<T>)>,
+		/// Each `(stash, worker key, bond)`: the stash bonds the amount (at least
+		/// `MinWorkerBond`, from its genesis balance), names the key and registers as a worker,
+		/// drawable from genesis.
+		pub workers: Vec<(T::AccountId, T::AccountId, BalanceOf<T>)>,
 	}
 
 	#[pallet::genesis_build]
@@ -262,19 +345,10 @@ pub mod pallet {
 		}
 	}
 
-	#[pallet::extra_constants]
-	impl<T: Config> Pallet<T> {
-		/// How many consecutive blocks are tried for a free place in the slash schedule.
-		#[allow(non_snake_case)]
-		fn SlashScheduleLookahead() -> u32 {
-			SLASH_SCHEDULE_LOOKAHEAD
-		}
-	}
-
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Bonds `value` from the caller's free balance (at least `MinBond`), held under the
-		/// staking hold reason. The caller must not have bonded already.
+		/// Bonds `value` from the caller's (the stash's) free balance, at least `MinBond`, held
+		/// under the staking hold reason. The caller must not have bonded already.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::bond())]
 		pub fn bond(origin: OriginFor<T>, #[pallet::compact] value: BalanceOf<T>) -> DispatchResult {
@@ -300,8 +374,9 @@ pub mod pallet {
 			Self::do_unbond(who, value)
 		}
 
-		/// Releases every unbonding chunk whose unlock block has come. Removes the ledger when
-		/// nothing is left. Refused while a slash against the caller is pending.
+		/// Releases every unbonding chunk whose unlock block has come. Removes the ledger (and
+		/// the worker key) when nothing is left. Refused while a slash against the caller is
+		/// pending.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::withdraw_unbonded(T::MaxUnbondingChunks::get()))]
 		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResultWithPostInfo {
@@ -309,7 +384,8 @@ pub mod pallet {
 			Self::do_withdraw_unbonded(who)
 		}
 
-		/// Registers the caller as a worker, to be drawn for tasks. Needs `MinWorkerBond` active.
+		/// Registers the caller (a bonded stash with a worker key and `MinWorkerBond` active)
+		/// as a worker. It enters the draw `ActivationDelay` blocks later.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::register_worker(T::MaxWorkers::get()))]
 		pub fn register_worker(origin: OriginFor<T>) -> DispatchResultWithPostInfo {
@@ -326,15 +402,40 @@ pub mod pallet {
 			Self::do_chill(who)
 		}
 
-		/// Cancels a pending slash, e.g. one reported by mistake. Only `SlashCancelOrigin`.
+		/// Cancels the whole pending slashing span of `who`, e.g. one reported by mistake. Only
+		/// `SlashCancelOrigin`.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::cancel_slash(T::MaxSlashesPerBlock::get()))]
-		pub fn cancel_slash(origin: OriginFor<T>, slash_id: SlashId) -> DispatchResultWithPostInfo {
+		#[pallet::weight(T::WeightInfo::cancel_slash())]
+		pub fn cancel_slash(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
 			T::SlashCancelOrigin::ensure_origin(origin)?;
-			Self::do_cancel_slash(slash_id)
+			Self::do_cancel_slash(who)
+		}
+
+		/// Names `key` as the caller's (the stash's) worker key: the account whose signed
+		/// answers count as this worker's. The node running the worker keeps only this key
+		/// (key type `mlwk`), never the stash's. The key must be a fresh account: not the
+		/// stash, not bonded, not another stash's key. Takes effect at once.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_worker_key())]
+		pub fn set_worker_key(origin: OriginFor<T>, key: T::AccountId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_worker_key(who, key)
+		}
+	}
+
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// The pending slashing span of `who`, if any.
+		pub fn pending_slash(who: T::AccountId) -> Option<SpanSlash<T>> {
+			UnappliedSlashes::<T>::get(who)
+		}
+
+		/// The stash whose worker key is `key`.
+		pub fn stash_of_key(key: T::AccountId) -> Option<T::AccountId> {
+			KeyOwner::<T>::get(key)
 		}
 	}
 }
 
-pub use modelchain_primitives::traits::{OffenceKind, TaskOutcome, WorkerRegistry};
+pub use modelchain_primitives::traits::{OffenceKind, OffenceReport, TaskOutcome, TaskRef, WorkerRegistry};
 pub use sp_runtime::Perbill;

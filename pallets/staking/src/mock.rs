@@ -9,7 +9,7 @@ use frame_system::EnsureRoot;
 use polkadot_sdk::{
 	frame_support, frame_system, pallet_balances,
 	sp_io::TestExternalities,
-	sp_runtime::{traits::IdentityLookup, BuildStorage},
+	sp_runtime::{traits::IdentityLookup, BuildStorage, Perbill},
 };
 
 pub type AccountId = u64;
@@ -24,6 +24,16 @@ pub const MIN_BOND: Balance = 10;
 pub const MIN_WORKER_BOND: Balance = 100;
 pub const UNBONDING_PERIOD: BlockNumber = 20;
 pub const OFFENCE_WINDOW: BlockNumber = 10;
+pub const DEFER: BlockNumber = 5;
+pub const ACTIVATION_DELAY: BlockNumber = 3;
+pub const MAX_MISSES: u32 = 3;
+pub const CHALLENGE_DEPOSIT: Balance = 50;
+pub const MAX_TRACKED: u32 = 4;
+
+/// The worker key the test helpers give stash `who`.
+pub fn key(who: AccountId) -> AccountId {
+	who + 100
+}
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -47,6 +57,7 @@ impl frame_system::Config for Test {
 impl pallet_balances::Config for Test {
 	type Balance = Balance;
 	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
 parameter_types! {
@@ -54,8 +65,11 @@ parameter_types! {
 	pub const MinWorkerBond: Balance = MIN_WORKER_BOND;
 	pub const UnbondingPeriod: BlockNumber = UNBONDING_PERIOD;
 	pub const LongestOffenceWindow: BlockNumber = OFFENCE_WINDOW;
-	/// Changeable per test: 0 applies slashes at once.
-	pub static SlashDeferDuration: BlockNumber = 5;
+	pub static SlashDeferDuration: BlockNumber = DEFER;
+	pub const ActivationDelay: BlockNumber = ACTIVATION_DELAY;
+	pub const LivenessSlashCap: Perbill = Perbill::from_percent(2);
+	pub const SlashRewardFraction: Perbill = Perbill::from_percent(10);
+	pub const ChallengeDeposit: Balance = CHALLENGE_DEPOSIT;
 	/// When set, slashed funds are dropped (burnt) instead of paid to `SLASH_POT`.
 	pub static BurnSlashes: bool = false;
 	/// Everything `OnSlash` received.
@@ -83,17 +97,23 @@ impl pallet_ml_staking::Config for Test {
 	type UnbondingPeriod = UnbondingPeriod;
 	type SlashDeferDuration = SlashDeferDuration;
 	type LongestOffenceWindow = LongestOffenceWindow;
+	type ActivationDelay = ActivationDelay;
+	type MaxConsecutiveMisses = ConstU32<MAX_MISSES>;
+	type LivenessSlashCap = LivenessSlashCap;
+	type SlashRewardFraction = SlashRewardFraction;
+	type ChallengeDeposit = ChallengeDeposit;
 	type MaxUnbondingChunks = ConstU32<3>;
 	type MaxWorkers = ConstU32<10>;
+	type MaxTrackedOffences = ConstU32<MAX_TRACKED>;
 	type MaxSlashesPerBlock = ConstU32<2>;
 	type WeightInfo = ();
 }
 
-/// Builds test externalities: accounts 1..=20 funded, optional genesis workers.
+/// Builds test externalities: accounts 1..=20 funded, optional genesis workers (stash `who`
+/// with worker key [`key`]`(who)`).
 #[derive(Default)]
 pub struct ExtBuilder {
 	workers: Vec<(AccountId, Balance)>,
-	defer: Option<BlockNumber>,
 }
 
 impl ExtBuilder {
@@ -103,14 +123,8 @@ impl ExtBuilder {
 		self
 	}
 
-	/// Sets `SlashDeferDuration` for this test.
-	pub fn slash_defer(mut self, blocks: BlockNumber) -> Self {
-		self.defer = Some(blocks);
-		self
-	}
-
 	pub fn build(self) -> TestExternalities {
-		SlashDeferDuration::set(self.defer.unwrap_or(5));
+		SlashDeferDuration::set(DEFER);
 		BurnSlashes::set(false);
 		SlashedTotal::set(0);
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
@@ -119,7 +133,8 @@ impl ExtBuilder {
 		pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
 			.assimilate_storage(&mut storage)
 			.unwrap();
-		pallet_ml_staking::GenesisConfig::<Test> { workers: self.workers }.assimilate_storage(&mut storage).unwrap();
+		let workers = self.workers.iter().map(|(who, bond)| (*who, key(*who), *bond)).collect();
+		pallet_ml_staking::GenesisConfig::<Test> { workers }.assimilate_storage(&mut storage).unwrap();
 		let mut ext = TestExternalities::new(storage);
 		// Events are not recorded in block 0.
 		ext.execute_with(|| System::set_block_number(1));

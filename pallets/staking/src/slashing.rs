@@ -1,10 +1,37 @@
-//! Slashing: computing a slash, and applying it later.
+//! Slashing: combining a worker's offences into one slash per span, and applying it later.
 //!
-//! The two steps are separate on purpose. The amount is fixed when the offence is reported,
-//! from the stake the offender had then, so unbonding after the offence changes nothing. It is
-//! applied [`Config::SlashDeferDuration`] blocks later, in `on_initialize`, unless
-//! [`Config::SlashCancelOrigin`] cancels it first; at that point at most what is still staked is
-//! taken. The pure functions below hold the arithmetic; the [`Pallet`] functions move the funds.
+//! ## Spans
+//!
+//! A worker's first offence report opens its **slashing span**; every later report joins it
+//! until the span is applied. The span slashes, of the largest stake the worker had at any of
+//! its reports, the share [`span_severity`] gives for the **largest** severity reported per
+//! offence kind: a second report of the same kind only raises the span to the larger
+//! severity, so a burst of reports (an hour offline, a flood of requests) costs what the worst
+//! of them costs, not their sum. Liveness kinds (missed tasks, stalling) together take at most
+//! [`Config::LivenessSlashCap`]. This is `pallet-staking`'s span rule (pay the largest
+//! slash of a span, not every one) with the span ending when it is applied.
+//!
+//! ## Deferral and cancellation
+//!
+//! The span is applied [`Config::SlashDeferDuration`] blocks after it opened. Offences that a
+//! later proof may overturn (a wrong answer a challenge can show was right) are **tracked**
+//! one by one with their task and reporter, and each pushes the span's application back to
+//! `SlashDeferDuration` after its own report, so the proof always has the full deferral to
+//! arrive; liveness reports never push it back, so a worker that keeps missing cannot keep
+//! its span open. A market pallet cancels one tracked offence ([`Pallet::cancel_offence`]),
+//! governance a whole span ([`Config::SlashCancelOrigin`]). A span tracks at most
+//! [`Config::MaxTrackedOffences`] offences; further cancellable ones still raise its
+//! severity, untracked.
+//!
+//! ## Application
+//!
+//! Every opening or postponement pushes an entry to the slash queue; `on_initialize` takes
+//! due entries from its head, at most [`Config::MaxSlashesPerBlock`] a block (the rest next
+//! block), and applies the spans that are due: at most what is still staked, spread over the
+//! active bond and every unbonding chunk ([`split_slash`]). [`Config::SlashRewardFraction`]
+//! of it is shared equally by the reporters of the span's tracked offences; the rest goes to
+//! [`Config::OnSlash`]. No report is ever refused for lack of room: a span is one storage
+//! item per worker, and the queue grows by at most one entry per report.
 //!
 //! ## Rounding
 //!
@@ -13,18 +40,27 @@
 //!   `⌊part × amount / stake⌋`. The few units this leaves (fewer than there are parts) are taken
 //!   from the active bond first, then from the oldest chunk on, never more than a part holds.
 //!   The parts together lose exactly `min(amount, stake)`.
+//! - The reward is `SlashRewardFraction × taken`, rounded down, split equally (rounded down)
+//!   among distinct reporters; what rounding leaves goes to `OnSlash`.
 
 use crate::*;
 use alloc::vec::Vec;
 use frame_support::{
 	defensive,
 	pallet_prelude::DispatchError,
-	traits::{fungible::hold::Balanced as _, Get, Imbalance, OnUnbalanced},
+	traits::{
+		fungible::{hold::Balanced as _, Balanced as _},
+		Get, Imbalance, OnUnbalanced,
+	},
 };
-use modelchain_primitives::traits::OffenceKind;
+use modelchain_primitives::{
+	funds,
+	queue::StorageQueue,
+	traits::{span_severity, OffenceKind, OffenceReport, TaskRef},
+};
 use sp_runtime::{
 	helpers_128bit::multiply_by_rational_with_rounding,
-	traits::{AtLeast32BitUnsigned, One, Saturating, Zero},
+	traits::{AtLeast32BitUnsigned, CheckedDiv, Saturating, Zero},
 	ArithmeticError, Perbill, Rounding,
 };
 
@@ -80,76 +116,170 @@ pub fn split_slash<B: AtLeast32BitUnsigned + Copy>(amount: B, active: B, chunks:
 	split
 }
 
+/// The slash queue.
+pub(crate) type SlashQueueOf<T> = StorageQueue<
+	SlashDue<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>,
+	SlashQueue<T>,
+	SlashQueueBounds<T>,
+>;
+
 impl<T: Config> Pallet<T> {
-	/// Computes the slash for an offence and schedules it (or applies it at once when
-	/// `SlashDeferDuration` is zero). Checks everything before writing anything.
-	pub(crate) fn do_report_offence(
-		who: &T::AccountId,
-		severity: Perbill,
-		reason: OffenceKind,
-	) -> Result<BalanceOf<T>, DispatchError> {
-		let mut ledger = Ledger::<T>::get(who).ok_or(Error::<T>::NotBonded)?;
-		let amount = compute_slash(severity, ledger.total());
-		let slash_id = NextSlashId::<T>::get();
-		let next_id = slash_id.checked_add(1).ok_or(ArithmeticError::Overflow)?;
+	/// What `span` slashes under the span rules, from its stake.
+	pub(crate) fn span_amount(span: &SpanSlash<T>) -> BalanceOf<T> {
+		let severity = span_severity(span.largest().iter(), T::LivenessSlashCap::get());
+		compute_slash(severity, span.stake)
+	}
+
+	/// Adds an offence to the offender's span (opening one if needed) and applies the chill
+	/// rules. Checks everything before writing anything; fails only for an unbonded offender.
+	pub(crate) fn do_report_offence(report: OffenceReport<T::AccountId>) -> Result<BalanceOf<T>, DispatchError> {
+		let OffenceReport { offender: who, kind, severity, task, reporter } = report;
+		let ledger = Ledger::<T>::get(&who).ok_or(Error::<T>::NotBonded)?;
 		let now = Self::now();
-		let defer = T::SlashDeferDuration::get();
-		let apply_at = if defer.is_zero() { now } else { Self::free_slash_block(now.saturating_add(defer))? };
-
-		NextSlashId::<T>::put(next_id);
-		WorkerRecords::<T>::mutate_extant(who, |record| {
-			record.offences = record.offences.saturating_add(1);
-		});
-		Self::deposit_event(Event::OffenceReported { slash_id, who: who.clone(), reason, severity, amount, apply_at });
-		let slash = PendingSlash { who: who.clone(), amount, reason, severity, reported_at: now, apply_at };
-		if defer.is_zero() {
-			Self::apply_slash(slash_id, slash, false);
-		} else {
-			SlashSchedule::<T>::mutate(apply_at, |bucket| {
-				if bucket.get_or_insert_with(Default::default).try_push(slash_id).is_err() {
-					defensive!("free_slash_block found room in this bucket");
+		let defer_end = now.saturating_add(T::SlashDeferDuration::get());
+		let (mut span, opened) = match UnappliedSlashes::<T>::get(&who) {
+			Some(span) => (span, false),
+			None => (
+				SpanSlash {
+					opened_at: now,
+					apply_at: defer_end,
+					stake: Zero::zero(),
+					untracked: KindSeverities::default(),
+					tracked: Default::default(),
+					reports: 0,
+					amount: Zero::zero(),
+				},
+				true,
+			),
+		};
+		span.stake = span.stake.max(ledger.total());
+		span.reports = span.reports.saturating_add(1);
+		let mut postponed = false;
+		match task.filter(|_| !kind.is_liveness()) {
+			Some(task) => {
+				let offence = TrackedOffence { kind, severity, task, reporter };
+				if span.tracked.try_push(offence).is_err() {
+					span.untracked.raise(kind, severity);
 				}
-			});
-			PendingSlashes::<T>::insert(slash_id, slash);
-			ledger.pending_slashes = ledger.pending_slashes.saturating_add(1);
-			Ledger::<T>::insert(who, ledger);
+				if defer_end > span.apply_at {
+					span.apply_at = defer_end;
+					postponed = true;
+				}
+			},
+			None => span.untracked.raise(kind, severity),
 		}
-		Ok(amount)
-	}
+		span.amount = Self::span_amount(&span);
+		if opened || postponed {
+			SlashQueueOf::<T>::push(SlashDue { who: who.clone(), due: span.apply_at });
+		}
+		let (span_amount, apply_at) = (span.amount, span.apply_at);
+		UnappliedSlashes::<T>::insert(&who, span);
 
-	/// The first block from `earliest` on, within [`SLASH_SCHEDULE_LOOKAHEAD`] blocks, whose
-	/// bucket has room for another slash.
-	pub(crate) fn free_slash_block(earliest: BlockNumberFor<T>) -> Result<BlockNumberFor<T>, DispatchError> {
-		let capacity = T::MaxSlashesPerBlock::get() as usize;
-		let mut at = earliest;
-		for _ in 0..SLASH_SCHEDULE_LOOKAHEAD {
-			if SlashSchedule::<T>::decode_len(at).unwrap_or(0) < capacity {
-				return Ok(at);
+		let mut consecutive = 0u32;
+		WorkerRecords::<T>::mutate_extant(&who, |record| {
+			record.offences = record.offences.saturating_add(1);
+			if kind.is_liveness() {
+				record.consecutive_missed = record.consecutive_missed.saturating_add(1);
 			}
-			at = at.saturating_add(One::one());
+			consecutive = record.consecutive_missed;
+		});
+		Self::deposit_event(Event::OffenceReported { who: who.clone(), reason: kind, severity, task, span_amount, apply_at });
+		let chill = match kind {
+			OffenceKind::WrongAnswer => true,
+			_ => kind.is_liveness() && consecutive >= T::MaxConsecutiveMisses::get(),
+		};
+		if chill && Workers::<T>::contains_key(&who) {
+			Self::remove_worker(&who);
+			Self::deposit_event(Event::ChilledForOffence { who, reason: kind });
 		}
-		Err(Error::<T>::SlashScheduleFull.into())
+		Ok(span_amount)
 	}
 
-	/// Takes the slash from the offender's stake as it is now, proportionally from the active
-	/// bond and every unbonding chunk, and hands the funds to `OnSlash`. `was_pending` says the
-	/// slash came out of the schedule and counted in the ledger's `pending_slashes`. Returns
-	/// what was taken.
-	pub(crate) fn apply_slash(slash_id: SlashId, slash: PendingSlash<T>, was_pending: bool) -> BalanceOf<T> {
-		let who = slash.who;
-		let Some(mut ledger) = Ledger::<T>::get(&who) else {
+	/// Removes the tracked offence of `kind` in `task` from `who`'s pending span. A span left
+	/// with nothing to slash is closed.
+	pub(crate) fn do_cancel_offence(who: &T::AccountId, kind: OffenceKind, task: TaskRef) -> bool {
+		let Some(mut span) = UnappliedSlashes::<T>::get(who) else { return false };
+		let Some(index) = span.tracked.iter().position(|o| o.kind == kind && o.task == task) else {
+			return false;
+		};
+		span.tracked.remove(index);
+		span.amount = Self::span_amount(&span);
+		let span_amount = span.amount;
+		if span.tracked.is_empty() && span.untracked.is_zero() {
+			UnappliedSlashes::<T>::remove(who);
+			if let Some(ledger) = Ledger::<T>::get(who) {
+				Self::put_ledger(who, ledger);
+			}
+		} else {
+			UnappliedSlashes::<T>::insert(who, span);
+		}
+		Self::deposit_event(Event::OffenceCancelled { who: who.clone(), reason: kind, task, span_amount });
+		true
+	}
+
+	/// Applies the spans due at `now` from the head of the queue, at most
+	/// `MaxSlashesPerBlock` entries. Returns `(applied, skipped)`: entries whose span was
+	/// applied, and entries whose span had been cancelled or postponed.
+	pub(crate) fn apply_due_slashes(now: BlockNumberFor<T>) -> (u32, u32) {
+		SlashQueueOf::<T>::process(
+			T::MaxSlashesPerBlock::get(),
+			|entry| entry.due <= now,
+			|entry| match UnappliedSlashes::<T>::get(&entry.who) {
+				Some(span) if span.apply_at <= now => {
+					UnappliedSlashes::<T>::remove(&entry.who);
+					Self::apply_span(&entry.who, span);
+					true
+				},
+				_ => false,
+			},
+		)
+	}
+
+	/// Takes the span's amount from `who`'s stake as it is now, proportionally from the active
+	/// bond and every unbonding chunk; pays the reporters' reward and hands the rest to
+	/// `OnSlash`. Returns what was taken.
+	pub(crate) fn apply_span(who: &T::AccountId, span: SpanSlash<T>) -> BalanceOf<T> {
+		let Some(mut ledger) = Ledger::<T>::get(who) else {
 			defensive!("a ledger with a pending slash is never removed");
 			return Zero::zero();
 		};
 		let chunks: Vec<BalanceOf<T>> = ledger.unbonding.iter().map(|c| c.value).collect();
-		let split = split_slash(slash.amount, ledger.active, &chunks);
+		let split = split_slash(span.amount, ledger.active, &chunks);
 		let total = split.total();
 
-		let (credit, missing) = T::Currency::slash(&HoldReason::Staking.into(), &who, total);
+		let (mut credit, missing) = T::Currency::slash(&HoldReason::Staking.into(), who, total);
 		if !missing.is_zero() {
 			defensive!("the staking hold always equals the ledger total");
 		}
 		let taken = credit.peek();
+		let mut reporters: Vec<T::AccountId> = Vec::new();
+		for reporter in span.tracked.iter().filter_map(|o| o.reporter.as_ref()) {
+			if !reporters.contains(reporter) {
+				reporters.push(reporter.clone());
+			}
+		}
+		let mut rewarded = BalanceOf::<T>::zero();
+		if let Ok(count) = u32::try_from(reporters.len()) {
+			let share = T::SlashRewardFraction::get()
+				.mul_floor(taken)
+				.checked_div(&BalanceOf::<T>::from(count))
+				.unwrap_or_else(Zero::zero);
+			for reporter in reporters.iter() {
+				if share.is_zero() {
+					break;
+				}
+				let (part, rest) = credit.split(share);
+				credit = match T::Currency::resolve(reporter, part) {
+					Ok(()) => {
+						rewarded = rewarded.saturating_add(share);
+						rest
+					},
+					// A reporter that cannot receive it (below the existential deposit): it goes
+					// with the rest.
+					Err(part) => rest.merge(part),
+				};
+			}
+		}
 		T::OnSlash::on_unbalanced(credit);
 
 		ledger.active = ledger.active.saturating_sub(split.from_active);
@@ -157,21 +287,83 @@ impl<T: Config> Pallet<T> {
 			chunk.value = chunk.value.saturating_sub(cut);
 		}
 		ledger.unbonding.retain(|chunk| !chunk.value.is_zero());
-		if was_pending {
-			ledger.pending_slashes = ledger.pending_slashes.saturating_sub(1);
-		}
 		TotalStaked::<T>::mutate(|staked| *staked = staked.saturating_sub(total));
-		WorkerRecords::<T>::mutate_extant(&who, |record| {
+		WorkerRecords::<T>::mutate_extant(who, |record| {
 			record.total_slashed = record.total_slashed.saturating_add(taken);
 		});
-		Self::deposit_event(Event::SlashApplied { slash_id, who: who.clone(), amount: taken });
+		Self::deposit_event(Event::SlashApplied { who: who.clone(), amount: taken, reward: rewarded });
+		Self::chill_if_below_minimum(who, &ledger);
+		Self::put_ledger(who, ledger);
+		taken
+	}
 
-		if Workers::<T>::contains_key(&who) && ledger.active < T::MinWorkerBond::get() {
-			Self::remove_worker(&who);
+	/// Takes up to `amount` of `offender`'s stake at once and moves it to `beneficiary`'s free
+	/// balance. Returns what was moved (nothing if `beneficiary` cannot receive it).
+	pub(crate) fn do_claw_back(
+		offender: &T::AccountId,
+		beneficiary: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> BalanceOf<T> {
+		let Some(mut ledger) = Ledger::<T>::get(offender) else { return Zero::zero() };
+		let chunks: Vec<BalanceOf<T>> = ledger.unbonding.iter().map(|c| c.value).collect();
+		let split = split_slash(amount, ledger.active, &chunks);
+		let total = split.total();
+		if !funds::pay_from_hold::<T::Currency, _>(&HoldReason::Staking.into(), offender, beneficiary, total) {
+			return Zero::zero();
+		}
+		ledger.active = ledger.active.saturating_sub(split.from_active);
+		for (chunk, cut) in ledger.unbonding.iter_mut().zip(split.from_chunks) {
+			chunk.value = chunk.value.saturating_sub(cut);
+		}
+		ledger.unbonding.retain(|chunk| !chunk.value.is_zero());
+		TotalStaked::<T>::mutate(|staked| *staked = staked.saturating_sub(total));
+		Self::deposit_event(Event::ClawedBack { from: offender.clone(), to: beneficiary.clone(), amount: total });
+		Self::chill_if_below_minimum(offender, &ledger);
+		Self::put_ledger(offender, ledger);
+		total
+	}
+
+	/// Deregisters `who` if its active bond fell below `MinWorkerBond`.
+	fn chill_if_below_minimum(who: &T::AccountId, ledger: &StakingLedger<T>) {
+		if Workers::<T>::contains_key(who) && ledger.active < T::MinWorkerBond::get() {
+			Self::remove_worker(who);
 			Self::deposit_event(Event::ChilledAfterSlash { who: who.clone(), active: ledger.active });
 		}
-		Self::put_ledger(&who, ledger);
-		taken
+	}
+
+	/// Holds one challenge deposit from `who`.
+	pub(crate) fn do_hold_challenge_deposit(who: &T::AccountId) -> Result<(), DispatchError> {
+		let amount = T::ChallengeDeposit::get();
+		let count = ChallengeDeposits::<T>::get(who).unwrap_or(0).checked_add(1).ok_or(ArithmeticError::Overflow)?;
+		funds::hold::<T::Currency, _>(&HoldReason::ChallengeDeposit.into(), who, amount)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		ChallengeDeposits::<T>::insert(who, count);
+		Self::deposit_event(Event::ChallengeDepositHeld { who: who.clone(), amount });
+		Ok(())
+	}
+
+	/// Returns (`upheld`) or forfeits one challenge deposit of `who`.
+	pub(crate) fn do_settle_challenge_deposit(who: &T::AccountId, upheld: bool) -> Result<(), DispatchError> {
+		let count = ChallengeDeposits::<T>::get(who).ok_or(Error::<T>::NoChallengeDeposit)?;
+		match count.checked_sub(1).filter(|left| *left > 0) {
+			Some(left) => ChallengeDeposits::<T>::insert(who, left),
+			None => ChallengeDeposits::<T>::remove(who),
+		}
+		let amount = T::ChallengeDeposit::get();
+		let reason = HoldReason::ChallengeDeposit.into();
+		if upheld {
+			funds::release::<T::Currency, _>(&reason, who, amount);
+			Self::deposit_event(Event::ChallengeDepositReturned { who: who.clone(), amount });
+		} else {
+			let (credit, missing) = T::Currency::slash(&reason, who, amount);
+			if !missing.is_zero() {
+				defensive!("a challenge deposit is held in full until settled");
+			}
+			let taken = credit.peek();
+			T::OnSlash::on_unbalanced(credit);
+			Self::deposit_event(Event::ChallengeDepositForfeited { who: who.clone(), amount: taken });
+		}
+		Ok(())
 	}
 }
 

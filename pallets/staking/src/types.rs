@@ -4,7 +4,7 @@ use crate::Config;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{traits::fungible, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use frame_system::pallet_prelude::BlockNumberFor;
-use modelchain_primitives::traits::OffenceKind;
+use modelchain_primitives::traits::{OffenceKind, TaskRef};
 use polkadot_sdk::{
 	frame_support, frame_system,
 	sp_runtime::{
@@ -19,9 +19,6 @@ pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<<T as fram
 
 /// Slashed funds, handed to [`Config::OnSlash`].
 pub type CreditOf<T> = fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
-
-/// Identifies a pending slash, so governance can cancel it.
-pub type SlashId = u32;
 
 /// Stake on its way out: it stays held, and slashable, until `unlock_at`.
 #[derive(Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,14 +39,12 @@ pub struct StakingLedger<T: Config> {
 	pub active: BalanceOf<T>,
 	/// Stake being unbonded, oldest first.
 	pub unbonding: BoundedVec<UnlockChunk<BalanceOf<T>, BlockNumberFor<T>>, T::MaxUnbondingChunks>,
-	/// Number of reported slashes not yet applied; while non-zero nothing can be withdrawn.
-	pub pending_slashes: u32,
 }
 
 impl<T: Config> StakingLedger<T> {
 	/// A ledger with `active` bonded and nothing unbonding.
 	pub fn new(active: BalanceOf<T>) -> Self {
-		Self { active, unbonding: BoundedVec::new(), pending_slashes: 0 }
+		Self { active, unbonding: BoundedVec::new() }
 	}
 
 	/// Active plus unbonding stake: what is held, and what a slash can reach.
@@ -57,9 +52,10 @@ impl<T: Config> StakingLedger<T> {
 		self.unbonding.iter().fold(self.active, |acc, c| acc.saturating_add(c.value))
 	}
 
-	/// Nothing bonded, nothing unbonding, no slash pending: the ledger can go.
-	pub fn is_dead(&self) -> bool {
-		self.active.is_zero() && self.unbonding.is_empty() && self.pending_slashes == 0
+	/// Nothing bonded and nothing unbonding: the ledger can go (unless a slash is pending,
+	/// which the caller checks).
+	pub fn is_empty(&self) -> bool {
+		self.active.is_zero() && self.unbonding.is_empty()
 	}
 
 	/// Moves `value` from active into a chunk unlocking at `unlock_at`.
@@ -96,30 +92,121 @@ impl<T: Config> StakingLedger<T> {
 	}
 }
 
-/// A slash computed when the offence was reported, waiting to be applied.
+/// The largest severity reported in a span for each offence kind.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, Clone, Copy, PartialEq, Eq, Default,
+)]
+pub struct KindSeverities {
+	/// Largest `WrongAnswer` severity.
+	pub wrong_answer: Perbill,
+	/// Largest `MissedTask` severity.
+	pub missed_task: Perbill,
+	/// Largest `BrokenReveal` severity.
+	pub broken_reveal: Perbill,
+	/// Largest `Stalling` severity.
+	pub stalling: Perbill,
+}
+
+impl KindSeverities {
+	/// The severity recorded for `kind`.
+	pub fn get(&self, kind: OffenceKind) -> Perbill {
+		match kind {
+			OffenceKind::WrongAnswer => self.wrong_answer,
+			OffenceKind::MissedTask => self.missed_task,
+			OffenceKind::BrokenReveal => self.broken_reveal,
+			OffenceKind::Stalling => self.stalling,
+		}
+	}
+
+	/// Raises the severity of `kind` to `severity` if that is larger; never lowers it.
+	pub fn raise(&mut self, kind: OffenceKind, severity: Perbill) {
+		let slot = match kind {
+			OffenceKind::WrongAnswer => &mut self.wrong_answer,
+			OffenceKind::MissedTask => &mut self.missed_task,
+			OffenceKind::BrokenReveal => &mut self.broken_reveal,
+			OffenceKind::Stalling => &mut self.stalling,
+		};
+		*slot = (*slot).max(severity);
+	}
+
+	/// Every kind with its severity.
+	pub fn iter(&self) -> impl Iterator<Item = (OffenceKind, Perbill)> + '_ {
+		OffenceKind::ALL.into_iter().map(|kind| (kind, self.get(kind)))
+	}
+
+	/// Whether no kind has a severity.
+	pub fn is_zero(&self) -> bool {
+		self.iter().all(|(_, severity)| severity.is_zero())
+	}
+}
+
+/// An offence in a span that a later proof may cancel: it names its task (and who proved it).
+#[derive(Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, Clone, PartialEq, Eq)]
+pub struct TrackedOffence<AccountId> {
+	/// What the offender did.
+	pub kind: OffenceKind,
+	/// The severity the reporting pallet gave.
+	pub severity: Perbill,
+	/// The task it was committed in.
+	pub task: TaskRef,
+	/// Who proved it; shares the reward when the slash is applied.
+	pub reporter: Option<AccountId>,
+}
+
+/// A worker's open slashing span: every offence reported against it since the span opened,
+/// combined into one slash that is applied at `apply_at` (see the `slashing` module).
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound)]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound(T: Config))]
-pub struct PendingSlash<T: Config> {
-	/// The offender.
-	pub who: T::AccountId,
-	/// Severity × stake at report time. At most what is still staked is taken.
-	pub amount: BalanceOf<T>,
-	/// What the offender did.
-	pub reason: OffenceKind,
-	/// The severity the reporting pallet gave.
-	pub severity: Perbill,
-	/// Block in which the offence was reported.
-	pub reported_at: BlockNumberFor<T>,
-	/// Block whose `on_initialize` applies it; its bucket in `SlashSchedule`.
+pub struct SpanSlash<T: Config> {
+	/// Block of the report that opened the span.
+	pub opened_at: BlockNumberFor<T>,
+	/// Block from which the slash is applied: `SlashDeferDuration` after the opening report,
+	/// pushed back to `SlashDeferDuration` after each later cancellable report, so a proof that
+	/// cancels it always has the full deferral to arrive.
 	pub apply_at: BlockNumberFor<T>,
+	/// The largest stake (active plus unbonding) the worker had at any report of the span;
+	/// the severities apply to it.
+	pub stake: BalanceOf<T>,
+	/// Largest severity per kind of the reports that cannot be cancelled (liveness offences,
+	/// and cancellable ones beyond `MaxTrackedOffences`).
+	pub untracked: KindSeverities,
+	/// The cancellable offences, each with its task and reporter.
+	pub tracked: BoundedVec<TrackedOffence<T::AccountId>, T::MaxTrackedOffences>,
+	/// Reports that joined the span, cancelled ones included.
+	pub reports: u32,
+	/// What the span slashes now: `span_severity(largest per kind) × stake`, rounded down.
+	pub amount: BalanceOf<T>,
 }
 
-/// Registration details of an active worker.
+impl<T: Config> SpanSlash<T> {
+	/// The largest severity per kind over tracked and untracked offences.
+	pub fn largest(&self) -> KindSeverities {
+		let mut largest = self.untracked;
+		for offence in self.tracked.iter() {
+			largest.raise(offence.kind, offence.severity);
+		}
+		largest
+	}
+}
+
+/// An entry of the slash queue: the worker whose span may be due, from block `due`. A span
+/// whose `apply_at` moved later has a newer entry; the older one is skipped.
+#[derive(Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, Clone, PartialEq, Eq)]
+pub struct SlashDue<AccountId, BlockNumber> {
+	/// The offender.
+	pub who: AccountId,
+	/// The first block in which the entry is processed.
+	pub due: BlockNumber,
+}
+
+/// Registration details of a registered worker.
 #[derive(Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkerInfo<BlockNumber> {
 	/// Block in which the worker registered.
 	pub registered_at: BlockNumber,
+	/// First block in which it can be drawn: `registered_at + ActivationDelay`.
+	pub drawable_from: BlockNumber,
 }
 
 /// A worker's public track record. Kept after `chill` and after the stake is withdrawn, so a
@@ -136,6 +223,9 @@ pub struct WorkerRecord<Balance> {
 	pub disagreed: u32,
 	/// Assigned tasks with no result in time.
 	pub missed: u32,
+	/// Liveness offences reported since the worker last completed a task; at
+	/// `MaxConsecutiveMisses` it is chilled.
+	pub consecutive_missed: u32,
 	/// Offences reported against the worker (cancelled ones included).
 	pub offences: u32,
 	/// Stake actually taken by applied slashes.

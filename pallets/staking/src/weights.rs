@@ -48,7 +48,8 @@ pub trait WeightInfo {
 	fn withdraw_unbonded(c: u32, ) -> Weight;
 	fn register_worker(w: u32, ) -> Weight;
 	fn chill(w: u32, ) -> Weight;
-	fn cancel_slash(s: u32, ) -> Weight;
+	fn cancel_slash() -> Weight;
+	fn set_worker_key() -> Weight;
 	fn apply_slashes(s: u32, ) -> Weight;
 }
 
@@ -155,22 +156,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// Storage: `MlStaking::PendingSlashes` (r:1 w:1)
-	/// Proof: `MlStaking::PendingSlashes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
-	/// Storage: `MlStaking::SlashSchedule` (r:1 w:1)
-	/// Proof: `MlStaking::SlashSchedule` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `MlStaking::Ledger` (r:1 w:1)
-	/// Proof: `MlStaking::Ledger` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
-	/// The range of component `s` is `[1, 16]`.
-	fn cancel_slash(s: u32, ) -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `419 + s * (26 ±0)`
-		//  Estimated: `4174`
-		// Minimum execution time: 75_867_000 picoseconds.
-		Weight::from_parts(79_912_359, 4174)
-			// Standard Error: 5_436
-			.saturating_add(Weight::from_parts(288_017, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+	/// Storage: `MlStaking::UnappliedSlashes` (r:1 w:1)
+	/// Storage: `MlStaking::Ledger` (r:1 w:0)
+	fn cancel_slash() -> Weight {
+		// Placeholder until `scripts/benchmark.sh` regenerates this file: one span read and
+		// removed, one ledger read.
+		Weight::from_parts(40_000_000, 10_000)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `MlStaking::Ledger` (r:2 w:0)
+	/// Storage: `MlStaking::KeyOwner` (r:1 w:2)
+	/// Storage: `MlStaking::WorkerKeys` (r:1 w:1)
+	fn set_worker_key() -> Weight {
+		// Placeholder until `scripts/benchmark.sh` regenerates this file.
+		Weight::from_parts(40_000_000, 8_000)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `MlStaking::SlashSchedule` (r:1 w:1)
@@ -310,22 +311,22 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
-	/// Storage: `MlStaking::PendingSlashes` (r:1 w:1)
-	/// Proof: `MlStaking::PendingSlashes` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
-	/// Storage: `MlStaking::SlashSchedule` (r:1 w:1)
-	/// Proof: `MlStaking::SlashSchedule` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `MlStaking::Ledger` (r:1 w:1)
-	/// Proof: `MlStaking::Ledger` (`max_values`: None, `max_size`: Some(709), added: 3184, mode: `MaxEncodedLen`)
-	/// The range of component `s` is `[1, 16]`.
-	fn cancel_slash(s: u32, ) -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `419 + s * (26 ±0)`
-		//  Estimated: `4174`
-		// Minimum execution time: 75_867_000 picoseconds.
-		Weight::from_parts(79_912_359, 4174)
-			// Standard Error: 5_436
-			.saturating_add(Weight::from_parts(288_017, 0).saturating_mul(s.into()))
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+	/// Storage: `MlStaking::UnappliedSlashes` (r:1 w:1)
+	/// Storage: `MlStaking::Ledger` (r:1 w:0)
+	fn cancel_slash() -> Weight {
+		// Placeholder until `scripts/benchmark.sh` regenerates this file: one span read and
+		// removed, one ledger read.
+		Weight::from_parts(40_000_000, 10_000)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `MlStaking::Ledger` (r:2 w:0)
+	/// Storage: `MlStaking::KeyOwner` (r:1 w:2)
+	/// Storage: `MlStaking::WorkerKeys` (r:1 w:1)
+	fn set_worker_key() -> Weight {
+		// Placeholder until `scripts/benchmark.sh` regenerates this file.
+		Weight::from_parts(40_000_000, 8_000)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `MlStaking::SlashSchedule` (r:1 w:1)

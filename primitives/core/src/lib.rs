@@ -8,7 +8,9 @@
 
 extern crate alloc;
 
+pub mod funds;
 pub mod models;
+pub mod queue;
 pub mod traits;
 
 use polkadot_sdk::{

@@ -23,12 +23,24 @@ parameter_types! {
 	pub const MinWorkerBond: Balance = 1_000 * MDC;
 	/// Unbonded stake stays held and slashable for two days.
 	pub const UnbondingPeriod: BlockNumber = 2 * DAYS;
-	/// A reported slash waits an hour, so governance (sudo) can cancel a wrong one.
-	pub const SlashDeferDuration: BlockNumber = HOURS;
+	/// A slashing span is applied two hours after it opened (or after its latest cancellable
+	/// report): longer than the one-hour challenge window, so a challenge that shows a
+	/// dissenter right always arrives before the dissenter's slash, with an hour to spare in
+	/// which governance (sudo) can cancel a wrong one.
+	pub const SlashDeferDuration: BlockNumber = 2 * HOURS;
 	/// The longest any market pallet may take to prove an offence (a prediction's deadline
 	/// plus its challenge window, a bounty's evaluation phase). The unbonding period must be
 	/// longer than this plus the slash deferral.
 	pub const LongestOffenceWindow: BlockNumber = DAYS;
+	/// A new worker waits ten minutes (100 blocks) before it can be drawn: far longer than
+	/// any draw's look-ahead, so nobody registers into a draw it can predict.
+	pub const ActivationDelay: BlockNumber = 10 * MINUTES;
+	/// Liveness offences of one span take at most 2 % of the stake together.
+	pub const LivenessSlashCap: Perbill = Perbill::from_percent(2);
+	/// Challengers who proved an offence share 10 % of its slash.
+	pub const SlashRewardFraction: Perbill = Perbill::from_percent(10);
+	/// A challenge costs a 10 MDC deposit: lost if the result stands, returned if not.
+	pub const ChallengeDeposit: Balance = 10 * MDC;
 }
 
 impl pallet_ml_staking::Config for Runtime {
@@ -41,10 +53,18 @@ impl pallet_ml_staking::Config for Runtime {
 	type UnbondingPeriod = UnbondingPeriod;
 	type SlashDeferDuration = SlashDeferDuration;
 	type LongestOffenceWindow = LongestOffenceWindow;
+	type ActivationDelay = ActivationDelay;
+	// Five misses in a row (no completed task in between) take a worker out of the draw.
+	type MaxConsecutiveMisses = ConstU32<5>;
+	type LivenessSlashCap = LivenessSlashCap;
+	type SlashRewardFraction = SlashRewardFraction;
+	type ChallengeDeposit = ChallengeDeposit;
 	type MaxUnbondingChunks = ConstU32<32>;
 	type MaxWorkers = ConstU32<1024>;
-	// A block of expiring prediction requests reports up to MaxQueueWorkPerBlock x MaxRedundancy
-	// (16 x 16) liveness offences; 64 a block over the 32-block lookahead keeps room for them.
+	// A wrong answer chills a worker at once, so a span's cancellable offences come from the
+	// tasks it already held; 64 covers a full submission (32 answers) twice over.
+	type MaxTrackedOffences = ConstU32<64>;
+	// Spans due in one block beyond this wait for the next block; nothing is dropped.
 	type MaxSlashesPerBlock = ConstU32<64>;
 	type WeightInfo = pallet_ml_staking::weights::SubstrateWeight<Runtime>;
 }
@@ -90,7 +110,6 @@ parameter_types! {
 	pub const MaxOutputLen: u32 = 1024;
 	pub const WrongAnswerSlash: Perbill = Perbill::from_percent(10);
 	pub const MissedAnswerSlash: Perbill = Perbill::from_percent(1);
-	pub const FailedChallengeSlash: Perbill = Perbill::from_percent(5);
 	/// About 0.1-0.4 s of native inference per block.
 	pub const OffchainCostPerBlock: u64 = 200_000_000;
 	/// Answers go before ordinary transactions, so they make their deadline.
@@ -114,7 +133,6 @@ impl pallet_ml_predictions::Config for Runtime {
 	type MaxQueueWorkPerBlock = ConstU32<16>;
 	type WrongAnswerSlash = WrongAnswerSlash;
 	type MissedAnswerSlash = MissedAnswerSlash;
-	type FailedChallengeSlash = FailedChallengeSlash;
 	type OffchainCostPerBlock = OffchainCostPerBlock;
 	type AnswerPriority = AnswerPriority;
 	type WeightInfo = pallet_ml_predictions::weights::SubstrateWeight<Runtime>;
