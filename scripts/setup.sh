@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_node=0
+want_clang=0
 [[ "${1:-}" == "--test" ]] && want_node=1
+# frame-omni-bencher (scripts/benchmark.sh) builds RocksDB, whose bindings need libclang.
+[[ "${1:-}" == "--bench" ]] && want_clang=1
 
 as_root() {
 	if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -21,6 +24,9 @@ command -v cc >/dev/null || apt_packages+=(build-essential)
 if [[ $want_node -eq 1 ]]; then
 	command -v node >/dev/null || apt_packages+=(nodejs)
 	command -v npm >/dev/null || apt_packages+=(npm)
+fi
+if [[ $want_clang -eq 1 ]]; then
+	compgen -G "/usr/lib/llvm-*/lib/libclang.so*" >/dev/null || apt_packages+=(libclang-dev clang)
 fi
 if [[ ${#apt_packages[@]} -gt 0 ]]; then
 	echo "setup: installing ${apt_packages[*]}"

@@ -1,6 +1,6 @@
 //! Command line: `sc-cli`'s run command plus the usual subcommands.
 
-use polkadot_sdk::{frame_benchmarking_cli, sc_cli};
+use polkadot_sdk::sc_cli;
 
 /// Subcommands of `modelchain-node`.
 #[derive(Debug, clap::Subcommand)]
@@ -34,10 +34,6 @@ pub enum Subcommand {
 
 	/// Revert the chain to a previous state.
 	Revert(sc_cli::RevertCmd),
-
-	/// Benchmarks: `benchmark pallet` needs a node built with `--features runtime-benchmarks`.
-	#[command(subcommand)]
-	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
 
 	/// Database metadata.
 	ChainInfo(sc_cli::ChainInfoCmd),

@@ -61,10 +61,8 @@ fn transfer_changes_balances_by_amount_and_fee(rpc: &Rpc) {
 	let alice = Sr25519Keyring::Alice.to_account_id();
 	let bob = Sr25519Keyring::Bob.to_account_id();
 	let amount = 12 * MDC + 345;
-	let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
-		dest: bob.clone().into(),
-		value: amount,
-	});
+	let call =
+		RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive { dest: bob.clone().into(), value: amount });
 	let from = rpc.submit(Sr25519Keyring::Alice, call);
 
 	let (hash, events) = rpc
@@ -75,7 +73,9 @@ fn transfer_changes_balances_by_amount_and_fee(rpc: &Rpc) {
 		;
 
 	let transferred = events.iter().find_map(|r| match &r.event {
-		RuntimeEvent::Balances(pallet_balances::Event::Transfer { from, to, amount }) if *from == alice => Some((to.clone(), *amount)),
+		RuntimeEvent::Balances(pallet_balances::Event::Transfer { from, to, amount }) if *from == alice => {
+			Some((to.clone(), *amount))
+		}
 		_ => None,
 	});
 	assert_eq!(transferred, Some((bob.clone(), amount)));
@@ -124,9 +124,7 @@ fn prediction_is_answered_by_the_nodes_own_worker(rpc: &Rpc) {
 		max_fee: fee,
 	});
 	let from = rpc.submit(Sr25519Keyring::Bob, call);
-	let is_request = |r: &common::EventRecord| {
-		matches!(&r.event, RuntimeEvent::MlPredictions(P::PredictionRequested { requester, .. }) if *requester == bob)
-	};
+	let is_request = |r: &common::EventRecord| matches!(&r.event, RuntimeEvent::MlPredictions(P::PredictionRequested { requester, .. }) if *requester == bob);
 	let (requested_at, events) =
 		rpc.find_block_with(from, Duration::from_secs(60), |events| events.iter().any(is_request));
 	let (request, workers) = events
@@ -135,7 +133,7 @@ fn prediction_is_answered_by_the_nodes_own_worker(rpc: &Rpc) {
 			RuntimeEvent::MlPredictions(P::PredictionRequested { request, workers, fee: held, .. }) => {
 				assert_eq!(*held, fee);
 				Some((*request, workers.clone()))
-			},
+			}
 			_ => None,
 		})
 		.unwrap();
@@ -144,14 +142,18 @@ fn prediction_is_answered_by_the_nodes_own_worker(rpc: &Rpc) {
 
 	let requested_number = header_number(&rpc.header(Some(requested_at)));
 	let (ready_at, events) = rpc.find_block_with(requested_number + 1, Duration::from_secs(60), |events| {
-		events.iter().any(|r| matches!(&r.event, RuntimeEvent::MlPredictions(P::PredictionReady { request: id, .. }) if *id == request))
+		events.iter().any(
+			|r| matches!(&r.event, RuntimeEvent::MlPredictions(P::PredictionReady { request: id, .. }) if *id == request),
+		)
 	});
 	let ready_number = header_number(&rpc.header(Some(ready_at)));
 	assert!(ready_number <= requested_number + 2, "requested at #{requested_number}, answered at #{ready_number}");
 	let (output, agreeing) = events
 		.iter()
 		.find_map(|r| match &r.event {
-			RuntimeEvent::MlPredictions(P::PredictionReady { output, agreeing, .. }) => Some((output.clone(), agreeing.clone())),
+			RuntimeEvent::MlPredictions(P::PredictionReady { output, agreeing, .. }) => {
+				Some((output.clone(), agreeing.clone()))
+			}
 			_ => None,
 		})
 		.unwrap();
@@ -204,7 +206,10 @@ fn tx_fee_of(events: &[common::EventRecord], who: &modelchain_runtime::AccountId
 
 fn polkadot_js_api_is_compatible(node: &DevNode) {
 	// The runtime value: a test binary built in another checkout of the same tree is reused.
-	let dir = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())).join("../tests/polkadot-js");
+	let dir = std::path::PathBuf::from(
+		std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+	)
+	.join("../tests/polkadot-js");
 	assert!(
 		dir.join("node_modules/@polkadot/api").exists(),
 		"@polkadot/api is not installed: run `npm ci --prefix tests/polkadot-js` (the README's test command does)"
@@ -257,10 +262,8 @@ fn key_insert_adds_a_worker_key() {
 	// The keystore file name is the key type's hex followed by the public key's hex.
 	let dave = hex_of(&Sr25519Keyring::Dave.public().0);
 	let expected = format!("{}{}", "6d6c776b", &dave[2..]);
-	let names: Vec<String> = std::fs::read_dir(&dir)
-		.unwrap()
-		.map(|e| e.unwrap().file_name().into_string().unwrap())
-		.collect();
+	let names: Vec<String> =
+		std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
 	let _ = std::fs::remove_dir_all(&dir);
 	assert_eq!(names, vec![expected]);
 }

@@ -14,8 +14,7 @@ use std::{
 
 use codec::{Decode, Encode};
 use modelchain_runtime::{
-	AccountId, Balance, Hash, Nonce, RuntimeCall, RuntimeEvent, SignedPayload, TxExtension,
-	UncheckedExtrinsic, VERSION,
+	AccountId, Balance, Hash, Nonce, RuntimeCall, RuntimeEvent, SignedPayload, TxExtension, UncheckedExtrinsic, VERSION,
 };
 use polkadot_sdk::{
 	frame_system,
@@ -172,9 +171,7 @@ impl Rpc {
 	}
 
 	pub fn storage(&self, key: Vec<u8>, at: Hash) -> Option<Vec<u8>> {
-		let v: Option<String> = self
-			.call("state_getStorage", json!([hex_of(&key), hex_of(at.as_bytes())]))
-			;
+		let v: Option<String> = self.call("state_getStorage", json!([hex_of(&key), hex_of(at.as_bytes())]));
 		v.map(|s| from_hex(&s))
 	}
 
@@ -220,8 +217,7 @@ impl Rpc {
 		let genesis = self.block_hash(0);
 		let xt = sign(signer, call, nonce, genesis);
 		let start = self.best_number();
-		let _tx_hash: String =
-			self.call("author_submitExtrinsic", json!([hex_of(&xt.encode())]));
+		let _tx_hash: String = self.call("author_submitExtrinsic", json!([hex_of(&xt.encode())]));
 		start
 	}
 
