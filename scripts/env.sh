@@ -2,3 +2,6 @@
 # Compiled artifacts live outside the clone so every checkout, CI run and session reuses them.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/modelchain/target}"
 export CARGO_TERM_PROGRESS_WHEN="${CARGO_TERM_PROGRESS_WHEN:-never}"
+# Clippy checks the runtime crates in its own target dir: its check build would otherwise
+# replace the test build's artifacts of the runtime (SKIP_WASM_BUILD differs) every run.
+export CLIPPY_TARGET_DIR="${CLIPPY_TARGET_DIR:-$HOME/.cache/modelchain/clippy-target}"

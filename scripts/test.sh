@@ -8,9 +8,21 @@ scripts/setup.sh --test
 
 npm ci --prefix tests/polkadot-js --no-audit --no-fund --loglevel=error
 
+# One style for the whole workspace (rustfmt.toml at the root).
+cargo fmt --all --check
+
 # Two cargo invocations on purpose: features unify across the packages of one invocation, and
 # the engine's dev-dependencies (wasmtime, criterion, proptest) must not change the feature set
 # the node is built with, or `run-dev.sh` and this script would each rebuild the whole node.
 cargo test --release --locked -p modelchain-primitives -p modelchain-runtime -p modelchain-node \
 	-p pallet-ml-staking -p pallet-ml-models -p pallet-ml-predictions
 cargo test --release --locked -p modelchain-nn -p modelchain-nn-import
+
+# The lint wall for runtime code ([workspace.lints] in Cargo.toml), with and without the
+# benchmarks, warnings denied.
+runtime_crates=(-p modelchain-primitives -p modelchain-runtime -p pallet-ml-staking -p pallet-ml-models -p pallet-ml-predictions)
+for features in "" "--features=runtime-benchmarks"; do
+	# shellcheck disable=SC2086 # $features is one word or none
+	CARGO_TARGET_DIR="$CLIPPY_TARGET_DIR" SKIP_WASM_BUILD=1 \
+		cargo clippy --release --locked "${runtime_crates[@]}" --all-targets $features -- -D warnings
+done

@@ -14,13 +14,13 @@ use polkadot_sdk::{
 	sp_consensus_aura::sr25519::AuthorityId as AuraId,
 	sp_consensus_grandpa::{AuthorityId as GrandpaId, AuthorityList, EquivocationProof, SetId},
 	sp_core::{crypto::KeyTypeId, OpaqueMetadata},
+	sp_genesis_builder::PresetId,
 	sp_inherents::{CheckInherentsResult, InherentData},
 	sp_runtime::{
 		traits::{Block as BlockT, NumberFor},
 		transaction_validity::{TransactionSource, TransactionValidity},
 		ApplyExtrinsicResult, ExtrinsicInclusionMode,
 	},
-	sp_genesis_builder::PresetId,
 	sp_version::RuntimeVersion,
 };
 

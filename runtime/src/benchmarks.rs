@@ -38,9 +38,7 @@ pub fn benchmark_metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>)
 	(list, storage_info)
 }
 
-pub fn dispatch_benchmark(
-	config: BenchmarkConfig,
-) -> Result<Vec<BenchmarkBatch>, alloc::string::String> {
+pub fn dispatch_benchmark(config: BenchmarkConfig) -> Result<Vec<BenchmarkBatch>, alloc::string::String> {
 	use sp_storage::TrackedStorageKey;
 
 	let whitelist: Vec<TrackedStorageKey> = AllPalletsWithSystem::whitelisted_storage_keys();

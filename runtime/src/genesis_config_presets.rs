@@ -16,7 +16,7 @@
 //! network tools such as zombienet can rewrite them in a raw or plain chain spec.
 
 use crate::*;
-use alloc::{vec, vec::Vec};
+use alloc::{string::String, vec, vec::Vec};
 use polkadot_sdk::{
 	frame_support::build_struct_json_patch,
 	sp_consensus_aura::sr25519::AuthorityId as AuraId,
@@ -131,11 +131,8 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
 		_ => return None,
 	};
-	Some(
-		serde_json::to_string(&patch)
-			.expect("serialization to json is expected to work. qed.")
-			.into_bytes(),
-	)
+	// Serializing a `serde_json::Value` cannot fail.
+	serde_json::to_string(&patch).ok().map(String::into_bytes)
 }
 
 /// Names of the presets this runtime provides.

@@ -30,8 +30,8 @@ use polkadot_sdk::{
 };
 
 pub use modelchain_primitives::{
-	AccountId, Balance, BlockNumber, Hash, Nonce, Signature, MDC, MICRO_MDC, MILLI_MDC,
-	SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL, WORKER_KEY_TYPE,
+	AccountId, Balance, BlockNumber, Hash, Nonce, Signature, MDC, MICRO_MDC, MILLI_MDC, SS58_PREFIX, TOKEN_DECIMALS,
+	TOKEN_SYMBOL, WORKER_KEY_TYPE,
 };
 
 /// Opaque types, for the node: it handles blocks and extrinsics as bytes, so it keeps working
@@ -140,8 +140,7 @@ pub fn tx_extension(nonce: Nonce, era: generic::Era) -> TxExtension {
 }
 
 /// Unchecked extrinsic type, as it arrives at the runtime.
-pub type UncheckedExtrinsic =
-	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+pub type UncheckedExtrinsic = generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 

@@ -1,6 +1,9 @@
 //! Runtime-level tests: genesis presets, configuration invariants, metadata and ModelCoin
 //! constants. Pallet behaviour is tested in each pallet against a mock runtime.
 
+// Test code: overflow in a test is a failing test, not a chain halt.
+#![allow(clippy::arithmetic_side_effects)]
+
 use crate::{
 	configs::monetary::TreasuryAccount,
 	genesis_config_presets::{ENDOWMENT, GENESIS_WORKER_BOND},
@@ -10,9 +13,9 @@ use codec::Decode;
 use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
 use polkadot_sdk::{
 	frame_support::{
+		dispatch::GetDispatchInfo,
 		genesis_builder_helper::build_state,
 		traits::{fungible::Inspect, IntegrityTest},
-		dispatch::GetDispatchInfo,
 	},
 	sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET},
 	sp_io::TestExternalities,
@@ -23,10 +26,11 @@ use polkadot_sdk::{
 /// merge key by key, anything else replaces.
 fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
 			for (key, value) in patch {
 				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			},
+			}
+		}
 		(base, patch) => *base = patch,
 	}
 }
@@ -34,8 +38,7 @@ fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 /// Builds the genesis state of a preset as the node does: the preset's patch over the default
 /// genesis config.
 fn preset_ext(name: &str) -> TestExternalities {
-	let patch = genesis_config_presets::get_preset(&name.into())
-		.unwrap_or_else(|| panic!("preset {name} exists"));
+	let patch = genesis_config_presets::get_preset(&name.into()).unwrap_or_else(|| panic!("preset {name} exists"));
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
 	merge(&mut config, serde_json::from_slice(&patch).unwrap());
 	let mut ext = TestExternalities::default();
@@ -64,10 +67,8 @@ const ALL_PALLETS: [&str; 13] = [
 
 #[test]
 fn preset_names_are_listed() {
-	let names: Vec<String> = genesis_config_presets::preset_names()
-		.into_iter()
-		.map(|p| String::from_utf8(p.into()).unwrap())
-		.collect();
+	let names: Vec<String> =
+		genesis_config_presets::preset_names().into_iter().map(|p| String::from_utf8(p.into()).unwrap()).collect();
 	assert_eq!(names, vec![DEV_RUNTIME_PRESET.to_string(), LOCAL_TESTNET_RUNTIME_PRESET.into()]);
 	assert!(genesis_config_presets::get_preset(&"no_such_preset".into()).is_none());
 }
@@ -118,10 +119,7 @@ fn assert_genesis_workers(workers: &[Sr25519Keyring]) {
 		assert_eq!(Balances::balance_on_hold(&reason, &who), bond, "{k:?}");
 		assert_eq!(Balances::total_balance(&who), ENDOWMENT, "{k:?}");
 	}
-	assert_eq!(
-		pallet_ml_staking::TotalStaked::<Runtime>::get(),
-		GENESIS_WORKER_BOND * workers.len() as Balance
-	);
+	assert_eq!(pallet_ml_staking::TotalStaked::<Runtime>::get(), GENESIS_WORKER_BOND * workers.len() as Balance);
 }
 
 /// Model 0 is the digits fixture, owned by Alice, its blob requested in pallet-preimage; new
@@ -176,8 +174,7 @@ fn preset_authorities_are_explicit_in_json() {
 }
 
 fn pallet_names(version: u32) -> Vec<String> {
-	let opaque = Runtime::metadata_at_version(version)
-		.unwrap_or_else(|| panic!("metadata V{version} is served"));
+	let opaque = Runtime::metadata_at_version(version).unwrap_or_else(|| panic!("metadata V{version} is served"));
 	let prefixed = RuntimeMetadataPrefixed::decode(&mut &opaque[..]).expect("metadata decodes");
 	match prefixed.1 {
 		RuntimeMetadata::V15(m) => m.pallets.into_iter().map(|p| p.name).collect(),
@@ -227,23 +224,21 @@ fn staking_constants_match_docs() {
 	assert_eq!(<<Runtime as Config>::MaxSlashesPerBlock as Get<u32>>::get(), 64u32);
 	// A challenge that clears a dissenter comes before the dissenter's slash.
 	assert!(
-		<Runtime as pallet_ml_predictions::Config>::ChallengeWindow::get() <
-			<Runtime as Config>::SlashDeferDuration::get()
+		<Runtime as pallet_ml_predictions::Config>::ChallengeWindow::get()
+			< <Runtime as Config>::SlashDeferDuration::get()
 	);
 	assert_eq!(GENESIS_WORKER_BOND, 10_000 * MDC);
 	// Nobody unbonds out of a slash: the offence window and the deferral end first.
 	assert!(
-		<Runtime as Config>::UnbondingPeriod::get() >
-			<Runtime as Config>::LongestOffenceWindow::get() +
-				<Runtime as Config>::SlashDeferDuration::get()
+		<Runtime as Config>::UnbondingPeriod::get()
+			> <Runtime as Config>::LongestOffenceWindow::get() + <Runtime as Config>::SlashDeferDuration::get()
 	);
 }
 
 #[test]
 fn a_four_mib_blob_fits_in_a_normal_transaction() {
 	let length = configs::system::RuntimeBlockLength::get();
-	let normal =
-		*length.max.get(polkadot_sdk::frame_support::dispatch::DispatchClass::Normal) as usize;
+	let normal = *length.max.get(polkadot_sdk::frame_support::dispatch::DispatchClass::Normal) as usize;
 	// The blob plus call and signature overhead.
 	assert!(normal > 4 * 1024 * 1024 + 1024, "normal block length {normal}");
 }
@@ -343,7 +338,10 @@ mod market {
 			let Prediction::Class(c) = right else { unreachable!("a classifier") };
 			let wrong = P::Class((c + 1) % 10);
 			let answer = |stash: &AccountId, p: &P| {
-				MlPredictions::submit_predictions(RuntimeOrigin::signed(key(stash)), vec![(0, p.clone())].try_into().unwrap())
+				MlPredictions::submit_predictions(
+					RuntimeOrigin::signed(key(stash)),
+					vec![(0, p.clone())].try_into().unwrap(),
+				)
 			};
 			// A stash cannot answer for itself: only its worker key signs.
 			assert!(MlPredictions::submit_predictions(

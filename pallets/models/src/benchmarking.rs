@@ -2,6 +2,16 @@
 //! layer, see [`crate::model_builder`]), the longest metadata, deposits that grow, blobs that
 //! retiring removes from the preimage store, and pending offers to clear.
 
+// Benchmarks run on a benchmarking machine, never in a block: a failing setup must stop
+// the run loudly.
+#![allow(
+	clippy::arithmetic_side_effects,
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::indexing_slicing,
+	clippy::float_arithmetic
+)]
+
 use super::*;
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;

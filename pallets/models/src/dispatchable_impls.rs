@@ -9,8 +9,8 @@ use frame_support::{
 	pallet_prelude::{DispatchError, DispatchResult},
 	traits::{Get, QueryPreimage, StorePreimage},
 };
-use modelchain_primitives::funds;
 use modelchain_nn::{Error as NnError, Model, Summary};
+use modelchain_primitives::funds;
 use sp_core::H256;
 use sp_runtime::{
 	traits::{Saturating, StaticLookup},

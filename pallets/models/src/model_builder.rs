@@ -4,6 +4,10 @@
 //! within every other bound and `MaxOutputLen`; a wide dense layer does that, since its
 //! weights are one byte each and make up almost the whole blob.
 
+// Benchmark and test support, never compiled into a block's code path: shapes are chosen by
+// the caller within the bounds.
+#![allow(clippy::arithmetic_side_effects)]
+
 use alloc::{vec, vec::Vec};
 use modelchain_nn::{Bounds, Dense, InputSpec, Layer, Model, OutputKind, Requant, MAX_FAN_IN};
 

@@ -1,5 +1,8 @@
 //! Tests against the mock runtime. `build_and_execute` runs `do_try_state` after every test.
 
+// Test code: overflow in a test is a failing test, not a chain halt.
+#![allow(clippy::arithmetic_side_effects)]
+
 use crate::{mock::*, model_builder, Error, Event, *};
 use frame_support::{
 	assert_noop, assert_ok,

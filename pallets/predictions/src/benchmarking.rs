@@ -1,5 +1,15 @@
 //! Benchmarks: every call in its worst case, and the block hook's per-request work.
 
+// Benchmarks run on a benchmarking machine, never in a block: a failing setup must stop
+// the run loudly.
+#![allow(
+	clippy::arithmetic_side_effects,
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::indexing_slicing,
+	clippy::float_arithmetic
+)]
+
 use super::*;
 use crate::Pallet as Predictions;
 use alloc::{vec, vec::Vec};
@@ -175,10 +185,12 @@ mod benchmarks {
 		// A wrong quorum, and every other worker dissenting with the right answer.
 		let quorum = Requests::<T>::get(id).expect("open").quorum as usize;
 		for w in workers.iter().skip(quorum) {
-			let _ = Predictions::<T>::submit_predictions(key_origin::<T>(w), vec![(id, right.clone())].try_into().unwrap());
+			let _ =
+				Predictions::<T>::submit_predictions(key_origin::<T>(w), vec![(id, right.clone())].try_into().unwrap());
 		}
 		for w in workers.iter().take(quorum) {
-			let _ = Predictions::<T>::submit_predictions(key_origin::<T>(w), vec![(id, wrong.clone())].try_into().unwrap());
+			let _ =
+				Predictions::<T>::submit_predictions(key_origin::<T>(w), vec![(id, wrong.clone())].try_into().unwrap());
 		}
 		assert!(Results::<T>::contains_key(id));
 		let challenger = funded::<T>("challenger", 0);
@@ -224,7 +236,10 @@ mod benchmarks {
 			let id = make_request::<T>(model, 64);
 			let answer = answer_of::<T>(id);
 			for w in assigned::<T>(id) {
-				let _ = Predictions::<T>::submit_predictions(key_origin::<T>(&w), vec![(id, answer.clone())].try_into().unwrap());
+				let _ = Predictions::<T>::submit_predictions(
+					key_origin::<T>(&w),
+					vec![(id, answer.clone())].try_into().unwrap(),
+				);
 			}
 			assert!(Results::<T>::contains_key(id));
 		}

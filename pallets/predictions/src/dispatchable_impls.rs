@@ -34,10 +34,9 @@ impl<T: Config> Pallet<T> {
 		ensure!(fee <= max_fee, Error::<T>::FeeAboveMax);
 
 		let id = NextRequestId::<T>::get();
-		let workers = T::Workers::select_workers(Self::seed(id), params.redundancy)
-			.map_err(|_| Error::<T>::NotEnoughWorkers)?;
-		let workers: BoundedVec<_, T::MaxRedundancy> =
-			workers.try_into().map_err(|_| Error::<T>::InvalidParameters)?;
+		let workers =
+			T::Workers::select_workers(Self::seed(id), params.redundancy).map_err(|_| Error::<T>::NotEnoughWorkers)?;
+		let workers: BoundedVec<_, T::MaxRedundancy> = workers.try_into().map_err(|_| Error::<T>::InvalidParameters)?;
 		let reason = HoldReason::PredictionFee.into();
 		funds::hold::<T::Currency, _>(&reason, &who, fee).map_err(|_| Error::<T>::InsufficientBalance)?;
 
@@ -132,7 +131,7 @@ impl<T: Config> Pallet<T> {
 		answers: BoundedVec<(RequestId, Prediction<T::MaxOutputLen>), T::MaxAnswersPerSubmission>,
 	) -> DispatchResultWithPostInfo {
 		let who = Self::worker_of(&signer).map_err(Error::<T>::from)?;
-		Self::check_submission(&answers).map_err(|e| Error::<T>::from(e))?;
+		Self::check_submission(&answers).map_err(Error::<T>::from)?;
 		let count = answers.len() as u32;
 		let mut accepted = 0u32;
 		let mut first_error = None;
@@ -143,11 +142,11 @@ impl<T: Config> Pallet<T> {
 				Ok(workers) => {
 					accepted.saturating_inc();
 					redundancy = redundancy.max(workers);
-				},
+				}
 				Err(reason) => {
 					first_error.get_or_insert(reason);
 					Self::deposit_event(Event::AnswerRejected { request: id, worker: who.clone(), reason });
-				},
+				}
 			}
 		}
 		// Nothing accepted: an ordinary failed transaction, paid for like any other.
@@ -162,7 +161,11 @@ impl<T: Config> Pallet<T> {
 
 	/// Records an answer and settles the request if it is decided; returns the request's
 	/// worker count.
-	fn accept_answer(who: &T::AccountId, id: RequestId, answer: Prediction<T::MaxOutputLen>) -> Result<u32, AnswerError> {
+	fn accept_answer(
+		who: &T::AccountId,
+		id: RequestId,
+		answer: Prediction<T::MaxOutputLen>,
+	) -> Result<u32, AnswerError> {
 		let mut req = Self::check_answer(who, id, &answer)?;
 		let workers = req.workers.len() as u32;
 		Assignments::<T>::remove(who, id);
@@ -257,7 +260,10 @@ impl<T: Config> Pallet<T> {
 		let mut result = Results::<T>::get(id).ok_or(Error::<T>::UnknownResult)?;
 		ensure!(!result.challenged, Error::<T>::AlreadyChallenged);
 		let now = frame_system::Pallet::<T>::block_number();
-		ensure!(now <= result.finalized_at.saturating_add(T::ChallengeWindow::get()), Error::<T>::ChallengeWindowClosed);
+		ensure!(
+			now <= result.finalized_at.saturating_add(T::ChallengeWindow::get()),
+			Error::<T>::ChallengeWindowClosed
+		);
 		let summary = T::Models::model(result.model).ok_or(Error::<T>::ModelUnavailable)?;
 		let model = T::Models::load(result.model).map_err(|_| Error::<T>::ModelUnavailable)?;
 		let output = model.run(&result.input).map_err(|_| Error::<T>::ExecutionFailed)?;
@@ -316,10 +322,10 @@ impl<T: Config> Pallet<T> {
 
 	/// `1 ≤ quorum ≤ redundancy ≤ MaxRedundancy` and `2 × quorum > redundancy`.
 	pub fn valid_parameters(p: &Parameters<BalanceOf<T>>) -> bool {
-		p.quorum >= 1 &&
-			p.quorum <= p.redundancy &&
-			p.redundancy <= T::MaxRedundancy::get() &&
-			p.quorum.saturating_mul(2) > p.redundancy
+		p.quorum >= 1
+			&& p.quorum <= p.redundancy
+			&& p.redundancy <= T::MaxRedundancy::get()
+			&& p.quorum.saturating_mul(2) > p.redundancy
 	}
 
 	/// The task reference of request `id` in offence reports.
@@ -367,9 +373,9 @@ impl<T: Config> Pallet<T> {
 	pub fn max_challenge_weight() -> Weight {
 		let bounds = T::Models::bounds();
 		// Cost counts every MAC plus one per element written: at most MACs plus tensors per layer.
-		let max_cost = bounds
-			.max_macs
-			.saturating_add(u64::from(bounds.max_tensor_len).saturating_mul(u64::from(bounds.max_layers).saturating_add(1)));
+		let max_cost = bounds.max_macs.saturating_add(
+			u64::from(bounds.max_tensor_len).saturating_mul(u64::from(bounds.max_layers).saturating_add(1)),
+		);
 		T::WeightInfo::challenge(Self::challenge_component(bounds.max_blob_len, max_cost))
 	}
 
@@ -379,7 +385,6 @@ impl<T: Config> Pallet<T> {
 		use frame_support::traits::fungible::InspectHold;
 		T::Currency::balance_on_hold(&HoldReason::PredictionFee.into(), who)
 	}
-
 }
 
 /// The two FIFO queues the block hook works through.

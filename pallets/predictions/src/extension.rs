@@ -49,7 +49,8 @@ pub fn answer_tag<AccountId: Encode>(worker: &AccountId, request: RequestId) -> 
 	(b"ml-predictions/answer", worker, request).encode()
 }
 
-impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::RuntimeCall> for CheckPredictionAnswers<T>
+impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::RuntimeCall>
+	for CheckPredictionAnswers<T>
 where
 	<T as frame_system::Config>::RuntimeCall: IsSubType<Call<T>> + Dispatchable<Info = DispatchInfo>,
 {

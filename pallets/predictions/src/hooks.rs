@@ -100,7 +100,7 @@ impl<T: Config> Pallet<T> {
 				let answered = req.answers.iter().any(|(a, _)| a == w);
 				ensure!(Assignments::<T>::contains_key(w, id) != answered, "assignment out of sync with answers");
 				if !answered {
-					open_assignments += 1;
+					open_assignments = open_assignments.saturating_add(1);
 				}
 			}
 		}

@@ -50,6 +50,9 @@ pub const LOG_TARGET: &str = "ml-predictions";
 pub const TASK_DOMAIN: [u8; 4] = *b"pred";
 
 #[frame_support::pallet]
+// The FRAME macros expand to `expect`s on values they construct themselves (storage prefixes,
+// pallet info); the pallet's own logic lives outside this module, under the full lint wall.
+#[allow(clippy::expect_used)]
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
@@ -182,8 +185,7 @@ pub mod pallet {
 
 	/// Requests in deadline order; each is checked for expiry after its deadline.
 	#[pallet::storage]
-	pub type ExpiryQueue<T: Config> =
-		StorageMap<_, Twox64Concat, u64, QueueEntry<BlockNumberFor<T>>, OptionQuery>;
+	pub type ExpiryQueue<T: Config> = StorageMap<_, Twox64Concat, u64, QueueEntry<BlockNumberFor<T>>, OptionQuery>;
 
 	/// Head and tail of [`ExpiryQueue`].
 	#[pallet::storage]
@@ -307,7 +309,8 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			if self.redundancy > 0 {
-				let params = Parameters { redundancy: self.redundancy, quorum: self.quorum, worker_fee: self.worker_fee };
+				let params =
+					Parameters { redundancy: self.redundancy, quorum: self.quorum, worker_fee: self.worker_fee };
 				assert!(Pallet::<T>::valid_parameters(&params), "invalid prediction parameters in genesis: {params:?}");
 				Params::<T>::put(params);
 			}

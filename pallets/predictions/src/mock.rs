@@ -1,17 +1,16 @@
 //! A test runtime: frame_system, pallet_balances and this pallet, with the mock worker
 //! registry and model registry of `modelchain-primitives`.
 
+// Test code: overflow in a test is a failing test, not a chain halt.
+#![allow(clippy::arithmetic_side_effects)]
+
 use crate::{self as pallet_ml_predictions, *};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU32, Hooks},
 };
 use frame_system::EnsureRoot;
-use modelchain_primitives::{
-	models::mock::MockModels,
-	traits::mock::MockWorkers,
-	worker_key::WorkerAuthId,
-};
+use modelchain_primitives::{models::mock::MockModels, traits::mock::MockWorkers, worker_key::WorkerAuthId};
 use polkadot_sdk::{
 	frame_support, frame_system, pallet_balances,
 	sp_core::sr25519,

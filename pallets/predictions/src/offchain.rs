@@ -56,12 +56,11 @@ impl<T: Config> Pallet<T> {
 			log::debug!(target: LOG_TARGET, "another off-chain worker run holds the lock");
 			return;
 		};
-		let first_run = StorageValueRef::persistent(LAST_RUN_KEY).mutate(
-			|last: Result<Option<BlockNumberFor<T>>, _>| match last {
+		let first_run =
+			StorageValueRef::persistent(LAST_RUN_KEY).mutate(|last: Result<Option<BlockNumberFor<T>>, _>| match last {
 				Ok(Some(last)) if last >= now => Err(()),
 				_ => Ok(now),
-			},
-		);
+			});
 		if first_run.is_err() {
 			return;
 		}

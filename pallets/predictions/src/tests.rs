@@ -1,3 +1,6 @@
+// Test code: overflow in a test is a failing test, not a chain halt.
+#![allow(clippy::arithmetic_side_effects)]
+
 use crate::{mock::*, *};
 use frame_support::{
 	assert_noop, assert_ok,
@@ -7,7 +10,8 @@ use frame_support::{
 };
 use modelchain_primitives::traits::{OffenceKind, TaskOutcome, TaskRef};
 use polkadot_sdk::{
-	frame_support, sp_runtime::{DispatchError, Perbill},
+	frame_support,
+	sp_runtime::{DispatchError, Perbill},
 };
 
 type P = Prediction<<Test as Config>::MaxOutputLen>;
@@ -49,7 +53,9 @@ fn answer(worker: &AccountId, id: RequestId, p: P) -> frame_support::dispatch::D
 }
 
 /// The offence reports: offender, severity, kind, task, reporter.
-fn reported() -> Vec<(AccountId, Perbill, OffenceKind, Option<TaskRef>, Option<AccountId>)> {
+type Report = (AccountId, Perbill, OffenceKind, Option<TaskRef>, Option<AccountId>);
+
+fn reported() -> Vec<Report> {
 	Workers::offences()
 }
 
@@ -67,7 +73,7 @@ fn request_holds_the_fee_and_assigns_workers() {
 		let id = request();
 		assert_eq!(id, 0);
 		assert_eq!(Predictions::held_for(&requester()), FEE);
-		assert_eq!(Balances::free_balance(&requester()), INITIAL_BALANCE - FEE);
+		assert_eq!(Balances::free_balance(requester()), INITIAL_BALANCE - FEE);
 		let req = Requests::<Test>::get(id).unwrap();
 		assert_eq!(req.workers.to_vec(), workers().to_vec());
 		assert_eq!(req.deadline, 1 + ANSWER_WINDOW);
@@ -177,7 +183,10 @@ fn a_differing_answer_is_slashed_when_quorum_forms() {
 		assert_ok!(answer(&w3, id, expected()));
 		// Reported in the request's task, so a challenge can still clear it; nothing is taken
 		// before the registry's deferral.
-		assert_eq!(reported(), vec![(w2.clone(), Perbill::from_percent(10), OffenceKind::WrongAnswer, in_request(id), None)]);
+		assert_eq!(
+			reported(),
+			vec![(w2.clone(), Perbill::from_percent(10), OffenceKind::WrongAnswer, in_request(id), None)]
+		);
 		assert_eq!(Workers::stake_of(&w2), STAKE);
 		assert_eq!(Workers::apply_slashes(), vec![(w2.clone(), STAKE / 10)]);
 		assert_eq!(balance(&w2), INITIAL_BALANCE);
@@ -261,7 +270,10 @@ fn submission_errors_change_nothing() {
 		let [w1, _, _] = workers();
 		// A signer that is nobody's worker key.
 		assert_noop!(
-			Predictions::submit_predictions(RuntimeOrigin::signed(w1.clone()), vec![(id, expected())].try_into().unwrap()),
+			Predictions::submit_predictions(
+				RuntimeOrigin::signed(w1.clone()),
+				vec![(id, expected())].try_into().unwrap()
+			),
 			Error::<Test>::NotAWorkerKey
 		);
 		// A worker that was not drawn.
@@ -305,7 +317,11 @@ fn a_mixed_submission_keeps_the_good_answers_and_pays_its_fee() {
 		assert_eq!(post.pays_fee, Pays::Yes);
 		assert_eq!(Requests::<Test>::get(a).unwrap().answers.len(), 1);
 		assert!(Requests::<Test>::get(b).unwrap().answers.is_empty());
-		assert!(events().contains(&Event::AnswerRejected { request: b, worker: w1, reason: AnswerError::MalformedAnswer }));
+		assert!(events().contains(&Event::AnswerRejected {
+			request: b,
+			worker: w1,
+			reason: AnswerError::MalformedAnswer
+		}));
 	});
 }
 
@@ -356,7 +372,10 @@ fn an_upheld_challenge_pays_the_challenger_refunds_the_requester_and_clears_the_
 		assert_ok!(answer(&w3, id, expected()));
 		assert_ok!(answer(&w1, id, wrong()));
 		assert_ok!(answer(&w2, id, wrong()));
-		assert_eq!(reported(), vec![(w3.clone(), Perbill::from_percent(10), OffenceKind::WrongAnswer, in_request(id), None)]);
+		assert_eq!(
+			reported(),
+			vec![(w3.clone(), Perbill::from_percent(10), OffenceKind::WrongAnswer, in_request(id), None)]
+		);
 		assert_ok!(Predictions::challenge(RuntimeOrigin::signed(acc(5)), id));
 		// The deposit comes back; the wrong quorum is reported with the challenger as reporter
 		// (it shares their slashes' reward) ...
@@ -476,7 +495,7 @@ fn set_parameters_checks_origin_and_relations() {
 
 #[test]
 fn integrity_test_passes() {
-	ExtBuilder::default().build_and_execute(|| Predictions::integrity_test());
+	ExtBuilder::default().build_and_execute(Predictions::integrity_test);
 }
 
 #[test]
@@ -615,9 +634,8 @@ mod offchain_worker {
 			Workers::set_workers(&[(acc(11), STAKE)]);
 			Workers::set_key(&acc(11), &w);
 		});
-		let pool = move || {
-			pool_state.read().transactions.iter().map(|tx| Extrinsic::decode(&mut &tx[..]).unwrap()).collect()
-		};
+		let pool =
+			move || pool_state.read().transactions.iter().map(|tx| Extrinsic::decode(&mut &tx[..]).unwrap()).collect();
 		Env { ext, pool: Arc::new(pool), worker }
 	}
 
@@ -739,4 +757,3 @@ mod offchain_worker {
 		assert!(pool_state.read().transactions.is_empty());
 	}
 }
-

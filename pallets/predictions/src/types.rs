@@ -13,7 +13,17 @@ pub type RequestId = u64;
 /// An answer: the model's output on the request's input, as `modelchain-nn` computes it.
 ///
 /// The stored form of [`modelchain_nn::Output`], bounded by the runtime's `MaxOutputLen`.
-#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound)]
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
 #[scale_info(skip_type_params(MaxOutputLen))]
 pub enum Prediction<MaxOutputLen: Get<u32>> {
 	/// The winning class index (argmax, ties to the lowest index).
@@ -65,8 +75,21 @@ pub struct Parameters<Balance> {
 	pub worker_fee: Balance,
 }
 
+/// A worker's answer to a request: the worker (stash) and its output.
+pub type AnswerOf<T> = (<T as frame_system::Config>::AccountId, Prediction<<T as Config>::MaxOutputLen>);
+
 /// An open prediction request.
-#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound)]
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
 #[scale_info(skip_type_params(T))]
 pub struct Request<T: Config> {
 	/// Who asked and pays.
@@ -88,13 +111,23 @@ pub struct Request<T: Config> {
 	/// The assigned workers, in draw order.
 	pub workers: BoundedVec<T::AccountId, T::MaxRedundancy>,
 	/// Answers received so far, in arrival order.
-	pub answers: BoundedVec<(T::AccountId, Prediction<T::MaxOutputLen>), T::MaxRedundancy>,
+	pub answers: BoundedVec<AnswerOf<T>, T::MaxRedundancy>,
 	/// Last block in which answers are accepted.
 	pub deadline: BlockNumberFor<T>,
 }
 
 /// A finalized prediction, kept for `RetentionPeriod` blocks.
-#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound)]
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
 #[scale_info(skip_type_params(T))]
 pub struct PredictionResult<T: Config> {
 	/// Who asked.
@@ -151,7 +184,9 @@ pub struct QueueEntry<BlockNumber> {
 /// Head and tail of a FIFO queue stored as a map (`head` is the next entry to process,
 /// `tail` the next free index). Entries are added in due-block order, because every entry
 /// of a queue is due a constant number of blocks after it is added.
-#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Clone, Copy, PartialEq, Eq, Debug, Default,
+)]
 pub struct QueueBounds {
 	/// Index of the oldest unprocessed entry.
 	pub head: u64,

@@ -31,10 +31,7 @@ impl<T: Config> Pallet<T> {
 		assert!(T::MinWorkerBond::get() >= T::MinBond::get(), "MinWorkerBond must be >= MinBond");
 		assert!(!T::ChallengeDeposit::get().is_zero(), "ChallengeDeposit must be non-zero");
 		// A reporter colluding with the offender must still lose money on every slash.
-		assert!(
-			T::SlashRewardFraction::get() <= Perbill::from_percent(50),
-			"SlashRewardFraction must be at most 50 %"
-		);
+		assert!(T::SlashRewardFraction::get() <= Perbill::from_percent(50), "SlashRewardFraction must be at most 50 %");
 		assert!(T::MaxConsecutiveMisses::get() > 0, "MaxConsecutiveMisses must be non-zero");
 		assert!(T::MaxWorkers::get() > 0, "MaxWorkers must be non-zero");
 		assert!(T::MaxUnbondingChunks::get() > 0, "MaxUnbondingChunks must be non-zero");

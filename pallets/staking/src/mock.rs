@@ -1,5 +1,8 @@
 //! A test runtime: frame_system, pallet_balances and this pallet.
 
+// Test code: overflow in a test is a failing test, not a chain halt.
+#![allow(clippy::arithmetic_side_effects)]
+
 use crate::{self as pallet_ml_staking, CreditOf};
 use frame_support::{
 	derive_impl, parameter_types,

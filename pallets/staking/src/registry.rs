@@ -20,6 +20,8 @@ impl<T: Config> Pallet<T> {
 
 	/// A worker key derived from `stash`, so every benchmark worker gets its own.
 	#[cfg(feature = "runtime-benchmarks")]
+	// Benchmark setup only; `TrailingZeroInput` never runs out, so decoding cannot fail.
+	#[allow(clippy::expect_used)]
 	pub(crate) fn benchmark_key(stash: &T::AccountId) -> T::AccountId {
 		use codec::{Decode, Encode};
 		let seed = polkadot_sdk::sp_io::hashing::blake2_256(&(b"modelchain/benchmark-worker-key", stash).encode());
@@ -92,7 +94,7 @@ impl<T: Config> WorkerRegistry<T::AccountId> for Pallet<T> {
 				TaskOutcome::Done => {
 					record.consecutive_missed = 0;
 					&mut record.tasks_done
-				},
+				}
 				TaskOutcome::Agreed => &mut record.agreed,
 				TaskOutcome::Disagreed => &mut record.disagreed,
 				TaskOutcome::Missed => &mut record.missed,
@@ -133,7 +135,7 @@ impl<T: Config> WorkerRegistry<T::AccountId> for Pallet<T> {
 				let key = Self::benchmark_key(who);
 				Self::do_set_worker_key(who.clone(), key.clone())?;
 				key
-			},
+			}
 		};
 		if !Workers::<T>::contains_key(who) {
 			Self::do_register_worker(who.clone()).map_err(|e| e.error)?;

@@ -30,10 +30,11 @@ pub fn select<A>(mut candidates: Vec<A>, seed: &[u8; 32], n: u32) -> Option<Vec<
 		return None;
 	}
 	for slot in 0..n {
-		// `slot < n <= len`, so at least one candidate is left for this slot.
-		let left = (candidates.len() - slot) as u128;
-		let offset = (random(seed, slot as u32) % left) as usize;
-		candidates.swap(slot, slot + offset);
+		// `slot < n <= len`, so at least one candidate is left for this slot and
+		// `slot + offset < len`.
+		let left = candidates.len().saturating_sub(slot) as u128;
+		let offset = random(seed, slot as u32).checked_rem(left).unwrap_or(0) as usize;
+		candidates.swap(slot, slot.saturating_add(offset));
 	}
 	candidates.truncate(n);
 	Some(candidates)

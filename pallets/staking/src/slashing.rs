@@ -165,7 +165,7 @@ impl<T: Config> Pallet<T> {
 					span.apply_at = defer_end;
 					postponed = true;
 				}
-			},
+			}
 			None => span.untracked.raise(kind, severity),
 		}
 		span.amount = Self::span_amount(&span);
@@ -183,7 +183,14 @@ impl<T: Config> Pallet<T> {
 			}
 			consecutive = record.consecutive_missed;
 		});
-		Self::deposit_event(Event::OffenceReported { who: who.clone(), reason: kind, severity, task, span_amount, apply_at });
+		Self::deposit_event(Event::OffenceReported {
+			who: who.clone(),
+			reason: kind,
+			severity,
+			task,
+			span_amount,
+			apply_at,
+		});
 		let chill = match kind {
 			OffenceKind::WrongAnswer => true,
 			_ => kind.is_liveness() && consecutive >= T::MaxConsecutiveMisses::get(),
@@ -229,7 +236,7 @@ impl<T: Config> Pallet<T> {
 					UnappliedSlashes::<T>::remove(&entry.who);
 					Self::apply_span(&entry.who, span);
 					true
-				},
+				}
 				_ => false,
 			},
 		)
@@ -273,7 +280,7 @@ impl<T: Config> Pallet<T> {
 					Ok(()) => {
 						rewarded = rewarded.saturating_add(share);
 						rest
-					},
+					}
 					// A reporter that cannot receive it (below the existential deposit): it goes
 					// with the rest.
 					Err(part) => rest.merge(part),

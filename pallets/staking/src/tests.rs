@@ -1,5 +1,8 @@
 //! Tests against the mock runtime. `build_and_execute` runs `do_try_state` after every test.
 
+// Test code: overflow in a test is a failing test, not a chain halt.
+#![allow(clippy::arithmetic_side_effects)]
+
 use crate::{mock::*, Error, Event, *};
 use frame_support::{
 	assert_noop, assert_ok,
@@ -63,7 +66,13 @@ fn report_in(
 	task: Option<TaskRef>,
 	reporter: Option<AccountId>,
 ) -> Result<Balance, DispatchError> {
-	<Staking as WorkerRegistry<AccountId>>::report_offence(OffenceReport { offender: who, kind, severity, task, reporter })
+	<Staking as WorkerRegistry<AccountId>>::report_offence(OffenceReport {
+		offender: who,
+		kind,
+		severity,
+		task,
+		reporter,
+	})
 }
 
 /// Runs to the block in which a span opened now (and not postponed) is applied.
@@ -579,7 +588,10 @@ mod slashing_tests {
 			bond(1, 1_000);
 			assert_eq!(report(1, 10, OffenceKind::BrokenReveal), Ok(100));
 			assert_ok!(Staking::bond_extra(RuntimeOrigin::signed(1), 1_000));
-			assert_eq!(report_in(1, Perbill::from_percent(10), OffenceKind::BrokenReveal, Some(task(1)), None), Ok(200));
+			assert_eq!(
+				report_in(1, Perbill::from_percent(10), OffenceKind::BrokenReveal, Some(task(1)), None),
+				Ok(200)
+			);
 			run_past_deferral();
 			assert_eq!(applied(), vec![(1, 200, 0)]);
 		});
@@ -612,7 +624,10 @@ mod slashing_tests {
 		ExtBuilder::default().build_and_execute(|| {
 			bond(1, 1_000);
 			assert_ok!(report_in(1, Perbill::from_percent(10), OffenceKind::WrongAnswer, Some(task(1)), Some(7)));
-			assert_eq!(report_in(1, Perbill::from_percent(20), OffenceKind::WrongAnswer, Some(task(2)), Some(8)), Ok(200));
+			assert_eq!(
+				report_in(1, Perbill::from_percent(20), OffenceKind::WrongAnswer, Some(task(2)), Some(8)),
+				Ok(200)
+			);
 			type Registry = Staking;
 			assert!(<Registry as WorkerRegistry<AccountId>>::cancel_offence(&1, OffenceKind::WrongAnswer, task(2)));
 			assert_eq!(
@@ -660,7 +675,10 @@ mod slashing_tests {
 			for i in 0..MAX_TRACKED as u64 {
 				assert_ok!(report_in(1, Perbill::from_percent(1), OffenceKind::WrongAnswer, Some(task(i)), None));
 			}
-			assert_eq!(report_in(1, Perbill::from_percent(30), OffenceKind::WrongAnswer, Some(task(99)), None), Ok(300));
+			assert_eq!(
+				report_in(1, Perbill::from_percent(30), OffenceKind::WrongAnswer, Some(task(99)), None),
+				Ok(300)
+			);
 			let s = span(1);
 			assert_eq!(s.tracked.len() as u32, MAX_TRACKED);
 			assert_eq!(s.untracked.wrong_answer, Perbill::from_percent(30));
@@ -677,7 +695,13 @@ mod slashing_tests {
 			let issuance = Balances::total_issuance();
 			bond(1, 1_000);
 			for (id, reporter) in [(1, 7), (2, 8), (3, 7)] {
-				assert_ok!(report_in(1, Perbill::from_percent(10), OffenceKind::WrongAnswer, Some(task(id)), Some(reporter)));
+				assert_ok!(report_in(
+					1,
+					Perbill::from_percent(10),
+					OffenceKind::WrongAnswer,
+					Some(task(id)),
+					Some(reporter)
+				));
 			}
 			run_past_deferral();
 			// 10 % of 100 is 10, split between the two distinct reporters.

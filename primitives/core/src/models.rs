@@ -59,7 +59,11 @@ pub trait ModelRegistry<AccountId> {
 	/// Registers `blob` as a model of `owner` with `fee`, storing the blob and taking any
 	/// deposit as the registry would, so other pallets' benchmarks can set models up.
 	#[cfg(feature = "runtime-benchmarks")]
-	fn make_benchmark_model(owner: &AccountId, blob: alloc::vec::Vec<u8>, fee: Self::Balance) -> Result<ModelId, DispatchError>;
+	fn make_benchmark_model(
+		owner: &AccountId,
+		blob: alloc::vec::Vec<u8>,
+		fee: Self::Balance,
+	) -> Result<ModelId, DispatchError>;
 }
 
 /// A [`ModelRegistry`] for other pallets' unit tests, with thread-local state.
@@ -68,6 +72,15 @@ pub trait ModelRegistry<AccountId> {
 /// `Bounds::default()`); ids count from 0 in insertion order. [`MockModels::retire`] makes a
 /// model unknown, as retirement in the real registry does.
 #[cfg(feature = "std")]
+// Test support, compiled only with `std` and never into the runtime: a broken mock must fail
+// the test that uses it loudly.
+#[allow(
+	clippy::expect_used,
+	clippy::unwrap_used,
+	clippy::arithmetic_side_effects,
+	clippy::indexing_slicing,
+	clippy::type_complexity
+)]
 pub mod mock {
 	use super::*;
 	use alloc::vec::Vec;

@@ -19,7 +19,9 @@ use scale_info::TypeInfo;
 
 /// Head and tail of a [`StorageQueue`]: `head` is the index of the oldest unprocessed
 /// entry, `tail` the index the next entry gets.
-#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Clone, Copy, PartialEq, Eq, Debug, Default,
+)]
 pub struct QueueBounds {
 	/// Index of the oldest unprocessed entry.
 	pub head: u64,
@@ -62,7 +64,11 @@ where
 	/// `handle` returns whether the entry did real work; entries that did not (their item was
 	/// already gone) are counted separately in the second value, so callers can weigh them
 	/// at the cheaper rate. Both together never exceed `max`.
-	pub fn process(max: u32, mut is_due: impl FnMut(&Entry) -> bool, mut handle: impl FnMut(Entry) -> bool) -> (u32, u32) {
+	pub fn process(
+		max: u32,
+		mut is_due: impl FnMut(&Entry) -> bool,
+		mut handle: impl FnMut(Entry) -> bool,
+	) -> (u32, u32) {
 		let mut bounds = Bounds::get();
 		let (mut worked, mut skipped) = (0u32, 0u32);
 		while bounds.head < bounds.tail && worked.saturating_add(skipped) < max {
@@ -133,16 +139,24 @@ mod tests {
 			assert_eq!(Queue::check(), Ok(()));
 			let mut seen = Vec::new();
 			// Block 5, at most 1 a block: item 1 only.
-			let done = Queue::process(1, |(_, due)| *due <= 5, |(item, _)| {
-				seen.push(item);
-				true
-			});
+			let done = Queue::process(
+				1,
+				|(_, due)| *due <= 5,
+				|(item, _)| {
+					seen.push(item);
+					true
+				},
+			);
 			assert_eq!((done, seen.clone()), ((1, 0), vec![1]));
 			// Block 6, at most 10: items 2 and 3; item 3 reports it had nothing to do.
-			let done = Queue::process(10, |(_, due)| *due <= 6, |(item, _)| {
-				seen.push(item);
-				item != 3
-			});
+			let done = Queue::process(
+				10,
+				|(_, due)| *due <= 6,
+				|(item, _)| {
+					seen.push(item);
+					item != 3
+				},
+			);
 			assert_eq!((done, seen.clone()), ((1, 1), vec![1, 2, 3]));
 			// Not due yet: nothing happens.
 			assert_eq!(Queue::process(10, |(_, due)| *due <= 8, |_| true), (0, 0));

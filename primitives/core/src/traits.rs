@@ -228,6 +228,15 @@ pub fn span_severity(largest: impl IntoIterator<Item = (OffenceKind, Perbill)>, 
 /// assert_eq!(Workers::stake_of(&2), 900);
 /// ```
 #[cfg(feature = "std")]
+// Test support, compiled only with `std` and never into the runtime: a broken mock must fail
+// the test that uses it loudly.
+#[allow(
+	clippy::expect_used,
+	clippy::unwrap_used,
+	clippy::arithmetic_side_effects,
+	clippy::indexing_slicing,
+	clippy::type_complexity
+)]
 pub mod mock {
 	use super::*;
 	use core::{cell::RefCell, marker::PhantomData};
@@ -356,7 +365,7 @@ pub mod mock {
 					Some(e) => {
 						e.stake = stake;
 						e.active = true;
-					},
+					}
 					None => s.workers.push(Entry { who, key: None, stake, active: true }),
 				}
 			});
@@ -510,9 +519,7 @@ pub mod mock {
 
 		fn worker_of_key(key: &AccountId) -> Option<AccountId> {
 			let key = key.encode();
-			STATE.with(|s| {
-				s.borrow().workers.iter().find(|e| e.key.as_ref() == Some(&key)).map(|e| decode(&e.who))
-			})
+			STATE.with(|s| s.borrow().workers.iter().find(|e| e.key.as_ref() == Some(&key)).map(|e| decode(&e.who)))
 		}
 
 		fn key_of_worker(stash: &AccountId) -> Option<AccountId> {
@@ -571,7 +578,12 @@ pub mod mock {
 					report.task,
 					report.reporter.as_ref().map(|r| r.encode()),
 				));
-				s.pending.push(Pending { who: who.clone(), kind: report.kind, severity: report.severity, task: report.task });
+				s.pending.push(Pending {
+					who: who.clone(),
+					kind: report.kind,
+					severity: report.severity,
+					task: report.task,
+				});
 				Ok(Balance::unique_saturated_from(span_amount(&s, &who)))
 			})
 		}
@@ -580,8 +592,7 @@ pub mod mock {
 			let who = offender.encode();
 			STATE.with(|s| {
 				let mut s = s.borrow_mut();
-				let Some(index) =
-					s.pending.iter().position(|p| p.who == who && p.kind == kind && p.task == Some(task))
+				let Some(index) = s.pending.iter().position(|p| p.who == who && p.kind == kind && p.task == Some(task))
 				else {
 					return false;
 				};
@@ -732,7 +743,10 @@ pub mod mock {
 			let cap = p(2);
 			assert_eq!(span_severity([(OffenceKind::MissedTask, p(1)), (OffenceKind::Stalling, p(5))], cap), p(2));
 			assert_eq!(span_severity([(OffenceKind::WrongAnswer, p(10)), (OffenceKind::MissedTask, p(1))], cap), p(11));
-			assert_eq!(span_severity([(OffenceKind::WrongAnswer, p(90)), (OffenceKind::BrokenReveal, p(50))], cap), p(100));
+			assert_eq!(
+				span_severity([(OffenceKind::WrongAnswer, p(90)), (OffenceKind::BrokenReveal, p(50))], cap),
+				p(100)
+			);
 			assert_eq!(span_severity([], cap), p(0));
 		}
 	}

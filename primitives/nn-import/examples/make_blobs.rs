@@ -8,7 +8,10 @@ use modelchain_nn_import::digits;
 
 fn main() {
 	let (model, test) = digits::quantized_digits().expect("quantize the digits fixtures");
-	let out = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())).join("../nn/fixtures");
+	let out = std::path::PathBuf::from(
+		std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+	)
+	.join("../nn/fixtures");
 	std::fs::write(out.join("digits_mlp.bin"), model.model.encode_blob()).expect("write model");
 	std::fs::write(out.join("digits_test.bin"), test.encode_blob()).expect("write test set");
 	println!(

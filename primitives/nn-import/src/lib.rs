@@ -35,7 +35,11 @@ pub mod digits {
 
 	/// `primitives/nn-import/fixtures/<name>`.
 	pub fn fixture(name: &str) -> PathBuf {
-		std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())).join("fixtures").join(name)
+		std::path::PathBuf::from(
+			std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+		)
+		.join("fixtures")
+		.join(name)
 	}
 
 	/// Pixels are `0..=16` divided by 16; scale 1/16 and zero point -128 represent them

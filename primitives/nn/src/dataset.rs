@@ -46,7 +46,18 @@ pub struct Dataset {
 }
 
 /// Limits a dataset blob is checked against when it is decoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, codec::Decode, codec::DecodeWithMemTracking, TypeInfo, codec::MaxEncodedLen)]
+#[derive(
+	Debug,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	TypeInfo,
+	codec::MaxEncodedLen,
+)]
 pub struct DatasetBounds {
 	/// Longest blob accepted, in bytes.
 	pub max_blob_len: u32,

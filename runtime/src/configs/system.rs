@@ -34,7 +34,8 @@ parameter_types! {
 	pub RuntimeBlockLength: frame_system::limits::BlockLength =
 		frame_system::limits::BlockLength::builder()
 			.max_length(MAX_BLOCK_LENGTH)
-			.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
+			// A `Perbill` of a `u32` is at most that `u32`: it cannot overflow.
+			.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO.mul_floor(*max))
 			.build();
 	pub const SS58Prefix: u16 = SS58_PREFIX;
 }

@@ -18,7 +18,9 @@ pub fn harness_wasm() -> &'static Path {
 	WASM.get_or_init(|| {
 		// The runtime value, not `env!`: cargo reuses a test binary built from another checkout
 		// of the same tree (e.g. CI's clone) when the sources match.
-		let manifest_dir = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()));
+		let manifest_dir = std::path::PathBuf::from(
+			std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+		);
 		let exe = std::env::current_exe().expect("test binary path");
 		// target/<profile>/deps/<binary> -> target
 		let target = exe.ancestors().nth(3).expect("target dir").join("nn-wasm-harness");
