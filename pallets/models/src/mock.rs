@@ -143,11 +143,8 @@ impl ExtBuilder {
 
 /// This pallet's events so far, oldest first.
 pub fn model_events() -> Vec<pallet_ml_models::Event<Test>> {
-	System::events()
-		.into_iter()
-		.filter_map(|record| match record.event {
-			RuntimeEvent::MlModels(event) => Some(event),
-			_ => None,
-		})
-		.collect()
+	modelchain_primitives::testing::events::<Test, _>(|event| match event {
+		RuntimeEvent::MlModels(event) => Some(event),
+		_ => None,
+	})
 }

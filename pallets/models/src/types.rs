@@ -2,14 +2,15 @@
 
 use crate::Config;
 use codec::{Decode, Encode, MaxEncodedLen};
-use frame_support::{traits::fungible, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
+use frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use frame_system::pallet_prelude::BlockNumberFor;
 use modelchain_primitives::models::{ModelSummary, OutputKind};
 use polkadot_sdk::{frame_support, frame_system, sp_core::H256};
 use scale_info::TypeInfo;
 
 /// The balance type of the pallet's currency.
-pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+pub type BalanceOf<T> =
+	modelchain_primitives::funds::BalanceOf<<T as Config>::Currency, <T as frame_system::Config>::AccountId>;
 
 /// Free-form bytes describing a model (name, task, input encoding, a link), at most
 /// `MaxMetadataLen` long. The chain does not interpret them.

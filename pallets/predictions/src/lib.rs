@@ -39,9 +39,8 @@ use modelchain_primitives::{models::ModelRegistry, traits::WorkerRegistry};
 use polkadot_sdk::{frame_support, frame_system, sp_runtime};
 
 /// The balance type of the pallet's currency.
-pub type BalanceOf<T> = <<T as Config>::Currency as frame_support::traits::fungible::Inspect<
-	<T as frame_system::Config>::AccountId,
->>::Balance;
+pub type BalanceOf<T> =
+	modelchain_primitives::funds::BalanceOf<<T as Config>::Currency, <T as frame_system::Config>::AccountId>;
 
 /// Log target of the pallet and its off-chain worker.
 pub const LOG_TARGET: &str = "ml-predictions";

@@ -211,20 +211,16 @@ impl ExtBuilder {
 
 /// Moves to block `n`, running the pallet's `on_initialize` for each block on the way.
 pub fn run_to_block(n: BlockNumber) {
-	while System::block_number() < n {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		Predictions::on_initialize(next);
-	}
+	modelchain_primitives::testing::run_to_block::<Test>(n, |block| {
+		Predictions::on_initialize(block);
+		Predictions::do_try_state().expect("try_state after a block");
+	});
 }
 
 /// The pallet's events so far, oldest first.
 pub fn events() -> Vec<Event<Test>> {
-	System::events()
-		.into_iter()
-		.filter_map(|r| match r.event {
-			RuntimeEvent::Predictions(e) => Some(e),
-			_ => None,
-		})
-		.collect()
+	modelchain_primitives::testing::events::<Test, _>(|event| match event {
+		RuntimeEvent::Predictions(e) => Some(e),
+		_ => None,
+	})
 }

@@ -156,21 +156,16 @@ impl ExtBuilder {
 /// Advances to block `n`, running this pallet's `on_initialize` in every block and checking
 /// the invariants after each.
 pub fn run_to_block(n: BlockNumber) {
-	while System::block_number() < n {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		Staking::on_initialize(next);
+	modelchain_primitives::testing::run_to_block::<Test>(n, |block| {
+		Staking::on_initialize(block);
 		Staking::do_try_state().expect("try_state after a block");
-	}
+	});
 }
 
 /// This pallet's events so far, oldest first.
 pub fn staking_events() -> Vec<pallet_ml_staking::Event<Test>> {
-	System::events()
-		.into_iter()
-		.filter_map(|record| match record.event {
-			RuntimeEvent::Staking(event) => Some(event),
-			_ => None,
-		})
-		.collect()
+	modelchain_primitives::testing::events::<Test, _>(|event| match event {
+		RuntimeEvent::Staking(event) => Some(event),
+		_ => None,
+	})
 }

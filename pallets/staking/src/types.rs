@@ -15,7 +15,8 @@ use polkadot_sdk::{
 use scale_info::TypeInfo;
 
 /// The balance type of the pallet's currency.
-pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+pub type BalanceOf<T> =
+	modelchain_primitives::funds::BalanceOf<<T as Config>::Currency, <T as frame_system::Config>::AccountId>;
 
 /// Slashed funds, handed to [`Config::OnSlash`].
 pub type CreditOf<T> = fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;

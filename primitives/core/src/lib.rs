@@ -11,6 +11,8 @@ extern crate alloc;
 pub mod funds;
 pub mod models;
 pub mod queue;
+#[cfg(feature = "std")]
+pub mod testing;
 pub mod traits;
 
 use polkadot_sdk::{
