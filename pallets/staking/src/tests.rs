@@ -980,6 +980,25 @@ mod keys {
 	}
 
 	#[test]
+	fn a_stolen_worker_key_cannot_touch_the_stake() {
+		ExtBuilder::default().build_and_execute(|| {
+			bond_and_register(1, 1_000);
+			let thief = RuntimeOrigin::signed(key(1));
+			// Whoever reads the node's keystore holds the key: none of the stake's calls work.
+			assert_noop!(Staking::unbond(thief.clone(), 1_000), Error::<Test>::NotBonded);
+			assert_noop!(Staking::withdraw_unbonded(thief.clone()), Error::<Test>::NotBonded);
+			assert_noop!(Staking::bond_extra(thief.clone(), 10), Error::<Test>::NotBonded);
+			assert_noop!(Staking::chill(thief.clone()), Error::<Test>::NotWorker);
+			assert_noop!(Staking::set_worker_key(thief, 300), Error::<Test>::NotBonded);
+			assert_eq!(held(1), 1_000);
+			assert!(Workers::<Test>::contains_key(1));
+			// The stash replaces the stolen key at once.
+			assert_ok!(Staking::set_worker_key(RuntimeOrigin::signed(1), 300));
+			assert_eq!(<Staking as WorkerRegistry<AccountId>>::worker_of_key(&key(1)), None);
+		});
+	}
+
+	#[test]
 	fn a_worker_key_cannot_bond_and_is_freed_with_the_stake() {
 		ExtBuilder::default().build_and_execute(|| {
 			bond(1, 100);
