@@ -441,7 +441,13 @@ fn challenge_weight_covers_the_largest_model_and_refunds_to_the_actual_one() {
 		// Proof size is the blob bound either way; the compute part is refunded.
 		assert!(actual.all_lte(declared) && actual.ref_time() < declared.ref_time(), "{actual:?} < {declared:?}");
 		let summary = <Models as ModelRegistry<_>>::model(0).unwrap();
-		assert_eq!(actual, <() as WeightInfo>::challenge(3));
+		// Two agreeing workers, no dissenter.
+		assert_eq!(actual, <() as WeightInfo>::challenge(3) + Predictions::challenge_settlement_weight(2));
+		assert_eq!(
+			declared,
+			Predictions::max_challenge_weight(),
+			"declared for the largest model and MaxRedundancy workers"
+		);
 		assert_eq!(Predictions::challenge_component(summary.blob_len, summary.cost), 3);
 	});
 }
