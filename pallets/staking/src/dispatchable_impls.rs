@@ -2,7 +2,12 @@
 //! call leaves no trace even outside a transactional layer.
 
 use crate::*;
-use frame_support::{dispatch::DispatchResultWithPostInfo, ensure, pallet_prelude::DispatchResult, traits::Get};
+use frame_support::{
+	dispatch::DispatchResultWithPostInfo,
+	ensure,
+	pallet_prelude::{DispatchResult, Weight},
+	traits::Get,
+};
 use frame_system::pallet_prelude::BlockNumberFor;
 use modelchain_primitives::funds;
 use sp_runtime::{
@@ -13,9 +18,18 @@ use sp_runtime::{
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_bond(who: T::AccountId, value: BalanceOf<T>) -> DispatchResult {
 		ensure!(!Ledger::<T>::contains_key(&who), Error::<T>::AlreadyBonded);
-		ensure!(!KeyOwner::<T>::contains_key(&who), Error::<T>::AccountIsWorkerKey);
 		ensure!(value >= T::MinBond::get(), Error::<T>::BelowMinBond);
 		Self::hold(&who, value)?;
+		// A stash may name any account as its key without that account's consent; the claim
+		// must not stop the account from staking, so bonding drops it.
+		if let Some(stash) = KeyOwner::<T>::take(&who) {
+			WorkerKeys::<T>::remove(&stash);
+			if Workers::<T>::contains_key(&stash) {
+				Self::remove_worker(&stash);
+				Self::deposit_event(Event::Chilled { who: stash.clone() });
+			}
+			Self::deposit_event(Event::WorkerKeyRevoked { stash, key: who.clone() });
+		}
 		Ledger::<T>::insert(&who, StakingLedger::<T>::new(value));
 		TotalStaked::<T>::mutate(|total| *total = total.saturating_add(value));
 		Self::deposit_event(Event::Bonded { who, amount: value });
@@ -116,6 +130,20 @@ impl<T: Config> Pallet<T> {
 			Self::put_ledger(&who, ledger);
 		}
 		Ok(())
+	}
+
+	/// `bond`'s weight when it revokes a registered stash's claim on the caller as its key:
+	/// the chill searches the whole worker list.
+	pub(crate) fn max_bond_weight() -> Weight {
+		T::WeightInfo::bond().saturating_add(T::WeightInfo::chill(T::MaxWorkers::get()))
+	}
+
+	/// `bond`'s actual weight for `who`: more only if it drops a claim on `who`.
+	pub(crate) fn bond_weight(who: &T::AccountId) -> Weight {
+		match KeyOwner::<T>::get(who) {
+			Some(_) => Self::max_bond_weight(),
+			None => T::WeightInfo::bond(),
+		}
 	}
 
 	/// Holds `value` of stake on `who`, with a pallet error when the free balance cannot

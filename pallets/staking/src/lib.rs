@@ -225,6 +225,9 @@ pub mod pallet {
 		Withdrawn { who: T::AccountId, amount: BalanceOf<T> },
 		/// Stash `stash` named `key` as its worker key (replacing any earlier key).
 		WorkerKeySet { stash: T::AccountId, key: T::AccountId },
+		/// `key` bonded stake itself, so it stopped being `stash`'s worker key (a registered
+		/// `stash` is chilled until it names a new key and registers again).
+		WorkerKeyRevoked { stash: T::AccountId, key: T::AccountId },
 		/// The stash registered as a worker; it can be drawn from block `drawable_from`.
 		WorkerRegistered { who: T::AccountId, drawable_from: BlockNumberFor<T> },
 		/// The worker stopped being a worker at its own request; its stake stays bonded.
@@ -309,8 +312,6 @@ pub mod pallet {
 		KeyInUse,
 		/// This account has bonded stake, so it cannot be a worker key; pick a fresh key.
 		KeyIsBonded,
-		/// This account is a worker key and cannot bond; bond from the stash instead.
-		AccountIsWorkerKey,
 		/// No challenge deposit of this account is held.
 		NoChallengeDeposit,
 	}
@@ -351,12 +352,14 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Bonds `value` from the caller's (the stash's) free balance, at least `MinBond`, held
-		/// under the staking hold reason. The caller must not have bonded already.
+		/// under the staking hold reason. The caller must not have bonded already. If another
+		/// stash had named the caller as its worker key, that claim is dropped.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::bond())]
-		pub fn bond(origin: OriginFor<T>, #[pallet::compact] value: BalanceOf<T>) -> DispatchResult {
+		#[pallet::weight(Pallet::<T>::max_bond_weight())]
+		pub fn bond(origin: OriginFor<T>, #[pallet::compact] value: BalanceOf<T>) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_bond(who, value)
+			let weight = Self::bond_weight(&who);
+			Self::do_bond(who, value).map(|()| Some(weight).into()).map_err(|e| e.into())
 		}
 
 		/// Adds `value` to the caller's active bond.

@@ -999,16 +999,30 @@ mod keys {
 	}
 
 	#[test]
-	fn a_worker_key_cannot_bond_and_is_freed_with_the_stake() {
+	fn naming_someone_elses_account_as_key_cannot_stop_it_from_bonding() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Stash 1 claims account 3 (which never agreed) as its key and registers.
+			bond_and_register(1, 1_000);
+			assert_ok!(Staking::set_worker_key(RuntimeOrigin::signed(1), 3));
+			// Account 3 still bonds; the claim on it is dropped and the claimer leaves the draw.
+			bond(3, 100);
+			assert_eq!((WorkerKeys::<Test>::get(1), KeyOwner::<Test>::get(3)), (None, None));
+			assert!(!Workers::<Test>::contains_key(1));
+			assert!(staking_events().contains(&Event::WorkerKeyRevoked { stash: 1, key: 3 }));
+			// A bonded account cannot be claimed again.
+			assert_noop!(Staking::set_worker_key(RuntimeOrigin::signed(1), 3), Error::<Test>::KeyIsBonded);
+		});
+	}
+
+	#[test]
+	fn the_worker_key_is_freed_with_the_stake() {
 		ExtBuilder::default().build_and_execute(|| {
 			bond(1, 100);
 			assert_ok!(Staking::set_worker_key(RuntimeOrigin::signed(1), 3));
-			assert_noop!(Staking::bond(RuntimeOrigin::signed(3), 100), Error::<Test>::AccountIsWorkerKey);
 			assert_ok!(Staking::unbond(RuntimeOrigin::signed(1), 100));
 			run_to_block(1 + UNBONDING_PERIOD);
 			assert_ok!(Staking::withdraw_unbonded(RuntimeOrigin::signed(1)));
 			assert_eq!((WorkerKeys::<Test>::get(1), KeyOwner::<Test>::get(3)), (None, None));
-			bond(3, 100);
 		});
 	}
 }
