@@ -12,6 +12,18 @@ impl<T: Config> Pallet<T> {
 		selection::select(Self::drawable_workers(), &seed, n).ok_or_else(|| Error::<T>::NotEnoughWorkers.into())
 	}
 
+	/// `n` distinct drawable workers for which `eligible` holds, drawn uniformly among them
+	/// from `seed`, examining at most `max_examined` workers (see [`selection::select_where`]).
+	pub fn select_workers_where(
+		seed: [u8; 32],
+		n: u32,
+		max_examined: u32,
+		eligible: impl FnMut(&T::AccountId) -> bool,
+	) -> Result<Vec<T::AccountId>, DispatchError> {
+		selection::select_where(Self::drawable_workers(), &seed, n, max_examined, eligible)
+			.ok_or_else(|| Error::<T>::NotEnoughWorkers.into())
+	}
+
 	/// The registered workers that can be drawn now, in registration order.
 	pub fn drawable_workers() -> Vec<T::AccountId> {
 		let now = Self::now();
@@ -60,6 +72,15 @@ impl<T: Config> WorkerRegistry<T::AccountId> for Pallet<T> {
 
 	fn select_workers(seed: [u8; 32], n: u32) -> Result<Vec<T::AccountId>, DispatchError> {
 		Pallet::<T>::select_workers(seed, n)
+	}
+
+	fn select_workers_where(
+		seed: [u8; 32],
+		n: u32,
+		max_examined: u32,
+		eligible: impl FnMut(&T::AccountId) -> bool,
+	) -> Result<Vec<T::AccountId>, DispatchError> {
+		Pallet::<T>::select_workers_where(seed, n, max_examined, eligible)
 	}
 
 	fn report_offence(report: OffenceReport<T::AccountId>) -> Result<BalanceOf<T>, DispatchError> {

@@ -24,17 +24,50 @@ use polkadot_sdk::sp_io::hashing::blake2_256;
 
 /// `n` distinct elements of `candidates`, drawn uniformly from `seed`, in draw order. `None` if
 /// there are fewer than `n` candidates.
-pub fn select<A>(mut candidates: Vec<A>, seed: &[u8; 32], n: u32) -> Option<Vec<A>> {
+pub fn select<A>(candidates: Vec<A>, seed: &[u8; 32], n: u32) -> Option<Vec<A>> {
+	let len = u32::try_from(candidates.len()).unwrap_or(u32::MAX);
+	select_where(candidates, seed, n, len, |_| true)
+}
+
+/// `n` distinct elements of `candidates` for which `eligible` holds, drawn uniformly among
+/// those from `seed`, in draw order, examining at most `max_examined` candidates. `None` if
+/// fewer than `n` eligible candidates turn up within that many.
+///
+/// The shuffle is the one [`select`] uses, carried on past `n` slots while candidates are
+/// skipped: the first `n` eligible elements of a uniformly random permutation are a uniformly
+/// random `n`-subset of the eligible ones, in uniformly random order. When every candidate is
+/// eligible the result equals [`select`]'s. `eligible` runs once per examined candidate, so a
+/// caller whose check reads storage pays for at most `max_examined` reads.
+pub fn select_where<A>(
+	mut candidates: Vec<A>,
+	seed: &[u8; 32],
+	n: u32,
+	max_examined: u32,
+	mut eligible: impl FnMut(&A) -> bool,
+) -> Option<Vec<A>> {
 	let n = usize::try_from(n).ok()?;
+	let max_examined = usize::try_from(max_examined).unwrap_or(usize::MAX);
 	if n > candidates.len() {
 		return None;
 	}
-	for slot in 0..n {
-		// `slot < n <= len`, so at least one candidate is left for this slot and
-		// `slot + offset < len`.
+	// Eligible candidates are moved to the front (`picked` of them so far); skipped ones stay
+	// behind them in the examined prefix.
+	let mut picked = 0usize;
+	for slot in 0..candidates.len().min(max_examined) {
+		if picked == n {
+			break;
+		}
+		// `slot < len`, so at least one candidate is left for this slot and `slot + offset < len`.
 		let left = candidates.len().saturating_sub(slot) as u128;
 		let offset = random(seed, slot as u32).checked_rem(left).unwrap_or(0) as usize;
 		candidates.swap(slot, slot.saturating_add(offset));
+		if candidates.get(slot).is_some_and(&mut eligible) {
+			candidates.swap(picked, slot);
+			picked = picked.saturating_add(1);
+		}
+	}
+	if picked < n {
+		return None;
 	}
 	candidates.truncate(n);
 	Some(candidates)
@@ -79,6 +112,50 @@ mod tests {
 		// Taking everyone is a permutation.
 		let all = select(workers.clone(), &seed(7), 50).unwrap();
 		assert_eq!(all.iter().collect::<BTreeSet<_>>().len(), 50);
+	}
+
+	#[test]
+	fn filtered_draw_skips_ineligible_and_matches_the_plain_draw() {
+		let workers: Vec<u32> = (0..30).collect();
+		for i in 0..200 {
+			// Everyone eligible: exactly the plain draw.
+			assert_eq!(select_where(workers.clone(), &seed(i), 5, 30, |_| true), select(workers.clone(), &seed(i), 5));
+			// Only even workers: five distinct even ones, deterministic.
+			let picked = select_where(workers.clone(), &seed(i), 5, 30, |w| w % 2 == 0).unwrap();
+			assert_eq!(picked.len(), 5);
+			assert!(picked.iter().all(|w| w % 2 == 0), "{picked:?}");
+			assert_eq!(picked.iter().collect::<BTreeSet<_>>().len(), 5);
+			assert_eq!(select_where(workers.clone(), &seed(i), 5, 30, |w| w % 2 == 0).unwrap(), picked);
+		}
+		// Too few eligible, or not found within the examination budget.
+		assert_eq!(select_where(workers.clone(), &seed(0), 3, 30, |w| *w < 2), None);
+		assert_eq!(select_where(workers.clone(), &seed(0), 3, 2, |_| true), None);
+		// The budget bounds how often the check runs.
+		let mut checks = 0;
+		let _ = select_where(workers, &seed(1), 3, 7, |_| {
+			checks += 1;
+			false
+		});
+		assert_eq!(checks, 7);
+	}
+
+	#[test]
+	fn filtered_draw_is_uniform_among_the_eligible() {
+		// 12 workers, the 4 multiples of 3 ineligible: 8 eligible, 2 seats, 16_000 draws: each
+		// eligible worker expects 4_000 seats (deviation 55); bands of 5.5 deviations.
+		let mut seats = [0u32; 12];
+		for i in 0..16_000 {
+			for w in select_where((0..12u32).collect(), &seed(i), 2, 12, |w| w % 3 != 0).unwrap() {
+				seats[w as usize] += 1;
+			}
+		}
+		for (w, count) in seats.iter().enumerate() {
+			if w % 3 == 0 {
+				assert_eq!(*count, 0);
+			} else {
+				assert!((3_700..=4_300).contains(count), "worker {w}: {count} seats: {seats:?}");
+			}
+		}
 	}
 
 	#[test]

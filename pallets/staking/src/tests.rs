@@ -458,6 +458,36 @@ mod selection_tests {
 	}
 
 	#[test]
+	fn a_filtered_draw_takes_only_eligible_drawable_workers_within_its_budget() {
+		ExtBuilder::default().build_and_execute(|| {
+			for who in 1..=6 {
+				bond_and_register(who, MIN_WORKER_BOND);
+			}
+			activate();
+			// Worker 7 registers now: not drawable before its activation delay, whatever the filter.
+			bond_and_register(7, MIN_WORKER_BOND);
+			for i in 0..100 {
+				let picked = Staking::select_workers_where(seed(i), 2, 6, |w| *w % 2 == 1).unwrap();
+				assert_eq!(picked.len(), 2);
+				assert!(picked.iter().all(|w| [1, 3, 5].contains(w)), "{picked:?}");
+				// Everyone eligible: the plain draw.
+				assert_eq!(Staking::select_workers_where(seed(i), 3, 6, |_| true), Staking::select_workers(seed(i), 3));
+			}
+			assert_noop!(
+				Staking::select_workers_where(seed(0), 4, 6, |w| *w % 2 == 1),
+				Error::<Test>::NotEnoughWorkers
+			);
+			// The budget bounds how many workers the check runs on.
+			let mut checked = 0;
+			let _ = Staking::select_workers_where(seed(0), 2, 3, |_| {
+				checked += 1;
+				false
+			});
+			assert_eq!(checked, 3);
+		});
+	}
+
+	#[test]
 	fn chilled_workers_are_not_selected() {
 		ExtBuilder::default().build_and_execute(|| {
 			for who in 1..=4 {

@@ -122,6 +122,19 @@ pub trait WorkerRegistry<AccountId> {
 	/// Fails if fewer than `n` workers are drawable.
 	fn select_workers(seed: [u8; 32], n: u32) -> Result<Vec<AccountId>, DispatchError>;
 
+	/// `n` distinct drawable workers for which `eligible` holds (e.g. a worker with spare
+	/// capacity), drawn uniformly among those from `seed`, examining at most `max_examined`
+	/// drawable workers: `eligible` runs once per examined worker, so a check that reads
+	/// storage costs at most `max_examined` reads. With every worker eligible the draw equals
+	/// [`Self::select_workers`]'s. Fails if `n` eligible workers do not turn up within the
+	/// budget.
+	fn select_workers_where(
+		seed: [u8; 32],
+		n: u32,
+		max_examined: u32,
+		eligible: impl FnMut(&AccountId) -> bool,
+	) -> Result<Vec<AccountId>, DispatchError>;
+
 	/// Reports an offence. It joins the offender's open slashing span (or opens one): the
 	/// span slashes the largest severity per kind, not the sum, with liveness offences capped
 	/// together, and is applied after the registry's deferral unless cancelled. Never dropped:
@@ -201,7 +214,8 @@ pub fn span_severity(largest: impl IntoIterator<Item = (OffenceKind, Perbill)>, 
 ///
 /// - [`select_workers`](WorkerRegistry::select_workers) returns the first `n` active workers
 ///   in the order they were added (the seed is recorded but ignored), or the list set with
-///   [`MockWorkers::set_selection`];
+///   [`MockWorkers::set_selection`]; `select_workers_where` the first `n` eligible ones among
+///   the first `max_examined`;
 /// - a worker's key is set with [`MockWorkers::set_key`] (none by default);
 /// - [`report_offence`](WorkerRegistry::report_offence) records the report and **defers** the
 ///   slash like the real pallet: nothing is taken until the test calls
@@ -554,6 +568,34 @@ pub mod mock {
 				}
 				Ok(pool.iter().take(n as usize).map(|w| decode(w)).collect())
 			})
+		}
+
+		fn select_workers_where(
+			seed: [u8; 32],
+			n: u32,
+			max_examined: u32,
+			mut eligible: impl FnMut(&AccountId) -> bool,
+		) -> Result<Vec<AccountId>, DispatchError> {
+			let pool: Vec<Vec<u8>> = STATE.with(|s| {
+				let mut s = s.borrow_mut();
+				s.seeds.push(seed);
+				match &s.selection {
+					Some(selection) => selection.clone(),
+					None => s.workers.iter().filter(|e| e.active).map(|e| e.who.clone()).collect(),
+				}
+			});
+			// In list order, like `select_workers`, skipping the ineligible within the budget.
+			let picked: Vec<AccountId> = pool
+				.iter()
+				.take(max_examined as usize)
+				.map(|w| decode::<AccountId>(w))
+				.filter(|w| eligible(w))
+				.take(n as usize)
+				.collect();
+			if picked.len() < n as usize {
+				return Err(DispatchError::Other("MockWorkers: not enough eligible workers"));
+			}
+			Ok(picked)
 		}
 
 		fn report_offence(report: OffenceReport<AccountId>) -> Result<Balance, DispatchError> {
