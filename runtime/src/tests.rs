@@ -252,6 +252,65 @@ fn session_keys_include_the_worker_key() {
 	assert!(ids.contains(&polkadot_sdk::sp_core::crypto::key_types::GRANDPA));
 }
 
+/// Fees follow load (`TargetedFeeAdjustment`): blocks fuller than a quarter raise the
+/// multiplier, emptier ones lower it, never below the documented base fee.
+#[test]
+fn fees_rise_with_load_and_fall_back_to_the_base() {
+	use pallet_transaction_payment::NextFeeMultiplier;
+	use polkadot_sdk::frame_support::{dispatch::DispatchClass, traits::OnFinalize};
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let base = NextFeeMultiplier::<Runtime>::get();
+		assert_eq!(base, pallet_transaction_payment::Multiplier::from_u32(1));
+		let full = configs::system::RuntimeBlockWeights::get().get(DispatchClass::Normal).max_total.unwrap();
+		for n in 1..=100 {
+			System::set_block_consumed_resources(full, 0);
+			TransactionPayment::on_finalize(n);
+		}
+		let raised = NextFeeMultiplier::<Runtime>::get();
+		assert!(raised > base, "{raised:?}");
+		// Empty blocks bring it down, more slowly (a quarter below the target, not three
+		// quarters above), and never below the base.
+		let mut n = 100;
+		while NextFeeMultiplier::<Runtime>::get() > base && n < 10_000 {
+			n += 1;
+			System::set_block_consumed_resources(Default::default(), 0);
+			TransactionPayment::on_finalize(n);
+			assert!(NextFeeMultiplier::<Runtime>::get() >= base);
+		}
+		assert_eq!(NextFeeMultiplier::<Runtime>::get(), base, "back to the base after {} empty blocks", n - 100);
+		System::set_block_consumed_resources(Default::default(), 0);
+		TransactionPayment::on_finalize(n + 1);
+		assert_eq!(NextFeeMultiplier::<Runtime>::get(), base);
+	});
+}
+
+/// The hostile model of the "chain halt" attack: a few hundred bytes of stacked large-window
+/// pooling with no multiply-accumulate, billions of comparisons. The runtime's bounds refuse
+/// it by its cost.
+#[test]
+fn the_runtime_refuses_a_model_of_pooling_layers_by_its_cost() {
+	use modelchain_nn::{InputSpec, Layer, MaxPool2d, Model, OutputKind, Padding};
+	// 255 × 255 windows at stride 1, padded to keep the 1024 × 1024 tensor's size.
+	let pool = Layer::MaxPool2d(MaxPool2d {
+		kernel_h: 255,
+		kernel_w: 255,
+		stride_h: 1,
+		stride_w: 1,
+		padding: Padding { top: 127, left: 127, bottom: 127, right: 127 },
+	});
+	let hostile = Model {
+		input: InputSpec { shape: vec![1, 1024, 1024], scale: 1, scale_shift: 0, zero_point: 0 },
+		layers: vec![pool; 8].into_iter().chain([Layer::Flatten]).collect(),
+		output: OutputKind::Class,
+	};
+	let blob = hostile.encode_blob();
+	assert!(blob.len() < 400, "{} bytes", blob.len());
+	let bounds = configs::ml::ModelBounds::get();
+	let unbounded_cost = modelchain_nn::Bounds { max_cost: u64::MAX, ..bounds };
+	assert_eq!(hostile.validate(&unbounded_cost).map(|s| s.macs), Ok(0));
+	assert_eq!(modelchain_nn::Model::decode_blob(&blob, &bounds), Err(modelchain_nn::Error::CostTooHigh));
+}
+
 #[test]
 fn transfer_fee_is_small_and_slashes_go_to_treasury() {
 	use polkadot_sdk::frame_support::traits::{
@@ -294,9 +353,10 @@ fn transfer_fee_is_small_and_slashes_go_to_treasury() {
 /// and their slashes land after the deferral with the challenger's reward.
 mod market {
 	use super::*;
+	use codec::Encode;
 	use genesis_config_presets::DIGITS_MODEL;
 	use modelchain_primitives::traits::WorkerRegistry;
-	use pallet_ml_predictions::Prediction;
+	use pallet_ml_predictions::{Prediction, Submission};
 	use polkadot_sdk::{
 		frame_support::traits::{fungible::InspectHold, OnInitialize},
 		sp_runtime::Perbill,
@@ -330,6 +390,9 @@ mod market {
 				input.clone().try_into().unwrap(),
 				MDC,
 			));
+			// Nobody is assigned until the next block's randomness exists.
+			assert!(pallet_ml_predictions::Requests::<Runtime>::get(0).unwrap().workers.is_empty());
+			run_to_block(2);
 			let workers = pallet_ml_predictions::Requests::<Runtime>::get(0).unwrap().workers.into_inner();
 			assert_eq!(workers.len(), 3);
 			let key = |stash: &AccountId| MlStaking::key_of_worker(stash).expect("genesis workers have keys");
@@ -337,22 +400,30 @@ mod market {
 			let right = P::from_output(model.run(&input).unwrap()).unwrap();
 			let Prediction::Class(c) = right else { unreachable!("a classifier") };
 			let wrong = P::Class((c + 1) % 10);
-			let answer = |stash: &AccountId, p: &P| {
+			let salt = |stash: &AccountId| polkadot_sdk::sp_io::hashing::blake2_256(&stash.encode());
+			let submit = |stash: &AccountId, entry: Submission<_>| {
 				MlPredictions::submit_predictions(
 					RuntimeOrigin::signed(key(stash)),
-					vec![(0, p.clone())].try_into().unwrap(),
+					vec![(0, entry)].try_into().unwrap(),
 				)
 			};
+			let commit = |stash: &AccountId, p: &P| {
+				submit(stash, Submission::Commit(pallet_ml_predictions::commitment(0, stash, p, &salt(stash))))
+			};
+			let reveal = |stash: &AccountId, p: &P| submit(stash, Submission::Reveal(p.clone(), salt(stash)));
 			// A stash cannot answer for itself: only its worker key signs.
 			assert!(MlPredictions::submit_predictions(
 				RuntimeOrigin::signed(workers[0].clone()),
-				vec![(0, right.clone())].try_into().unwrap()
+				vec![(0, Submission::Commit([0; 32]))].try_into().unwrap()
 			)
 			.is_err());
-			// The honest worker answers first; two colluders outvote it.
-			answer(&workers[2], &right).unwrap();
-			answer(&workers[0], &wrong).unwrap();
-			answer(&workers[1], &wrong).unwrap();
+			// Everyone commits; the honest worker reveals first; two colluders outvote it.
+			commit(&workers[2], &right).unwrap();
+			commit(&workers[0], &wrong).unwrap();
+			commit(&workers[1], &wrong).unwrap();
+			reveal(&workers[2], &right).unwrap();
+			reveal(&workers[0], &wrong).unwrap();
+			reveal(&workers[1], &wrong).unwrap();
 			assert_eq!(MlPredictions::result(0).unwrap().output, wrong);
 			// The dissenter was reported and chilled; its span waits for the deferral.
 			assert!(pallet_ml_staking::UnappliedSlashes::<Runtime>::contains_key(&workers[2]));
@@ -375,9 +446,9 @@ mod market {
 
 			// Nothing more is taken before the deferral (2 hours after the challenge's report).
 			let defer = <Runtime as pallet_ml_staking::Config>::SlashDeferDuration::get();
-			run_to_block(1 + defer - 1);
+			run_to_block(2 + defer - 1);
 			assert_eq!(staked(&workers[0]), GENESIS_WORKER_BOND - fee);
-			run_to_block(1 + defer);
+			run_to_block(2 + defer);
 			// 10 % of the stake the span saw at its report (before the claw-back).
 			let slash = Perbill::from_percent(10).mul_floor(GENESIS_WORKER_BOND);
 			for w in &workers[..2] {
@@ -394,5 +465,266 @@ mod market {
 
 	fn assert_ok(r: polkadot_sdk::frame_support::dispatch::DispatchResultWithPostInfo) {
 		assert!(r.is_ok(), "{r:?}");
+	}
+}
+
+/// The prediction market under load in the real runtime: blocks built by `Executive` with the
+/// real transaction extensions (fees, nonces, `CheckPredictionAnswers`), the off-chain worker
+/// of a node holding five worker keys run after every block through `TestOffchainExt` and
+/// `TestTransactionPoolExt`, its submissions included in the next block. R = 3, Q = 2 (the
+/// local testnet), 300 requests a block for 60 blocks: no honest worker is reported, every
+/// accepted request is final by its deadline or refunded, nothing is left over, and every block
+/// stays within its weight limits. Near saturation a draw can still fail when the free seats sit on fewer
+/// than three workers: those requests are refunded in full with `DrawFailed` (counted and
+/// printed). (The pallets' `try_state` needs the `try-runtime` feature; the pallets' own flood
+/// tests run it every block.)
+mod soak {
+	use super::*;
+	use codec::Encode;
+	use modelchain_primitives::{traits::WorkerRegistry, WORKER_KEY_TYPE};
+	use pallet_ml_predictions::Event as P;
+	use polkadot_sdk::{
+		frame_support::{dispatch::DispatchClass, storage::with_transaction, traits::fungible::InspectHold},
+		sp_consensus_aura::{Slot, AURA_ENGINE_ID},
+		sp_core::{
+			offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt},
+			sr25519, Pair,
+		},
+		sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt},
+		sp_runtime::{
+			generic::{Digest, DigestItem, Era},
+			traits::Header as _,
+			transaction_validity::TransactionValidityError,
+			TransactionOutcome,
+		},
+	};
+	use std::collections::BTreeMap;
+
+	const WORKER_KEYS: [Sr25519Keyring; 5] = [
+		Sr25519Keyring::Alice,
+		Sr25519Keyring::Bob,
+		Sr25519Keyring::Charlie,
+		Sr25519Keyring::Dave,
+		Sr25519Keyring::Eve,
+	];
+	const REQUESTERS: u32 = 10;
+	const REQUESTS_PER_BLOCK: u32 = 300;
+	const LOADED_BLOCKS: u32 = 60;
+
+	struct Chain {
+		parent: Hash,
+		number: BlockNumber,
+		drain_pool: Box<dyn Fn() -> Vec<Vec<u8>>>,
+		nonces: BTreeMap<AccountId, Nonce>,
+	}
+
+	fn signed(pair: &sr25519::Pair, nonce: Nonce, call: RuntimeCall) -> UncheckedExtrinsic {
+		let payload = SignedPayload::new(call, tx_extension(nonce, Era::Immortal)).unwrap();
+		let signature = payload.using_encoded(|bytes| pair.sign(bytes));
+		let (call, extension, _) = payload.deconstruct();
+		let who: AccountId = pair.public().into();
+		UncheckedExtrinsic::new_signed(call, who.into(), signature.into(), extension)
+	}
+
+	impl Chain {
+		/// Builds the next block from `extrinsics` (after the timestamp inherent); returns the
+		/// results, the block's events and its normal-class weight. Then runs the node's
+		/// off-chain worker on it (its state changes rolled back, as a node runs it on a copy).
+		fn block(
+			&mut self,
+			extrinsics: Vec<UncheckedExtrinsic>,
+		) -> (Vec<polkadot_sdk::sp_runtime::ApplyExtrinsicResult>, Vec<RuntimeEvent>) {
+			self.number += 1;
+			// Slots (and the timestamp) far from zero, increasing by one a block.
+			let slot = 1_000 + u64::from(self.number);
+			let digest = Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())] };
+			let header = Header::new(self.number, Default::default(), Default::default(), self.parent, digest);
+			Executive::initialize_block(&header);
+			let now = RuntimeCall::Timestamp(pallet_timestamp::Call::set { now: slot * SLOT_DURATION });
+			Executive::apply_extrinsic(UncheckedExtrinsic::new_bare(now)).unwrap().unwrap();
+			let results: Vec<_> = extrinsics.into_iter().map(Executive::apply_extrinsic).collect();
+			let weights = System::block_weight();
+			let limits = configs::system::RuntimeBlockWeights::get();
+			let normal = limits.get(DispatchClass::Normal).max_total.unwrap();
+			assert!(
+				weights.get(DispatchClass::Normal).all_lte(normal),
+				"block {} normal weight {weights:?}",
+				self.number
+			);
+			assert!(weights.total().all_lte(limits.max_block), "block {} weight {weights:?}", self.number);
+			let events: Vec<RuntimeEvent> = System::events().into_iter().map(|r| r.event).collect();
+			let header = Executive::finalize_block();
+			self.parent = header.hash();
+			with_transaction(|| {
+				Executive::offchain_worker(&header);
+				TransactionOutcome::Rollback(Ok::<(), polkadot_sdk::sp_runtime::DispatchError>(()))
+			})
+			.unwrap();
+			(results, events)
+		}
+
+		/// A signed extrinsic of `pair` with its next nonce.
+		fn sign(&mut self, pair: &sr25519::Pair, call: RuntimeCall) -> UncheckedExtrinsic {
+			let who: AccountId = pair.public().into();
+			let nonce = self.nonces.entry(who.clone()).or_insert_with(|| System::account_nonce(&who));
+			let xt = signed(pair, *nonce, call);
+			*nonce += 1;
+			xt
+		}
+
+		/// What the off-chain worker sent after the last block.
+		fn pooled(&self) -> Vec<UncheckedExtrinsic> {
+			(self.drain_pool)().iter().map(|tx| UncheckedExtrinsic::decode(&mut &tx[..]).unwrap()).collect()
+		}
+	}
+
+	#[test]
+	fn three_hundred_requests_a_block_for_sixty_blocks() {
+		let (offchain, _) = testing::TestOffchainExt::new();
+		let (pool, pool_state) = testing::TestTransactionPoolExt::new();
+		let keystore = MemoryKeystore::new();
+		for key in WORKER_KEYS {
+			keystore.sr25519_generate_new(WORKER_KEY_TYPE, Some(&format!("//{key:?}"))).unwrap();
+		}
+		let mut ext = preset_ext(LOCAL_TESTNET_RUNTIME_PRESET);
+		ext.register_extension(OffchainWorkerExt::new(offchain.clone()));
+		ext.register_extension(OffchainDbExt::new(offchain));
+		ext.register_extension(TransactionPoolExt::new(pool));
+		ext.register_extension(KeystoreExt::new(keystore));
+		ext.execute_with(|| {
+			let mut chain = Chain {
+				parent: System::block_hash(0),
+				number: 0,
+				drain_pool: Box::new(move || std::mem::take(&mut pool_state.write().transactions)),
+				nonces: BTreeMap::new(),
+			};
+			let requesters: Vec<sr25519::Pair> = (0..REQUESTERS)
+				.map(|i| sr25519::Pair::from_string(&format!("//Requester{i}"), None).unwrap())
+				.collect();
+			// Dave and Eve join Alice, Bob and Charlie as workers (stash `//X//stash`, key `//X`).
+			let mut setup = Vec::new();
+			for key in [Sr25519Keyring::Dave, Sr25519Keyring::Eve] {
+				let stash = sr25519::Pair::from_string(&format!("//{key:?}//stash"), None).unwrap();
+				for call in [
+					RuntimeCall::MlStaking(pallet_ml_staking::Call::bond { value: GENESIS_WORKER_BOND }),
+					RuntimeCall::MlStaking(pallet_ml_staking::Call::set_worker_key { key: key.to_account_id() }),
+					RuntimeCall::MlStaking(pallet_ml_staking::Call::register_worker {}),
+				] {
+					setup.push(chain.sign(&stash, call));
+				}
+			}
+			for r in &requesters {
+				let who: AccountId = r.public().into();
+				let fund = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+					dest: who.into(),
+					value: 10_000 * MDC,
+				});
+				setup.push(chain.sign(&Sr25519Keyring::Ferdie.pair(), fund));
+			}
+			let (results, _) = chain.block(setup);
+			assert!(results.iter().all(|r| matches!(r, Ok(Ok(())))), "{results:?}");
+			// The new workers wait out their activation delay.
+			let delay = <Runtime as pallet_ml_staking::Config>::ActivationDelay::get();
+			while chain.number <= delay + 1 {
+				let pooled = chain.pooled();
+				chain.block(pooled);
+			}
+			assert_eq!(MlStaking::active_worker_count(), 5);
+
+			let model = genesis_config_presets::DIGITS_MODEL;
+			let model = modelchain_nn::Model::decode_blob(model, &modelchain_nn::Bounds::default()).unwrap();
+			let input: Vec<i8> = (0..64u32).map(|i| (((i * 5 + 2) % 17) as i16 - 128) as i8).collect();
+			let expected = pallet_ml_predictions::Prediction::from_output(model.run(&input).unwrap()).unwrap();
+			let fee = genesis_config_presets::DEMO_MODEL_FEE + 3 * genesis_config_presets::WORKER_FEE;
+			let request = RuntimeCall::MlPredictions(pallet_ml_predictions::Call::request_prediction {
+				model: 0,
+				input: input.try_into().unwrap(),
+				max_fee: fee,
+			});
+
+			let mut deadlines = BTreeMap::new();
+			let mut settled = BTreeMap::new();
+			let mut draw_failed = BTreeMap::new();
+			let (mut accepted, mut busy) = (0u32, 0u32);
+			let first_loaded = chain.number + 1;
+			for round in 0..LOADED_BLOCKS + 15 {
+				// The workers' submissions first (they outrank requests in the pool), then the
+				// requests.
+				let mut xts = chain.pooled();
+				let answers = xts.len();
+				if round < LOADED_BLOCKS {
+					for i in 0..REQUESTS_PER_BLOCK {
+						let r = &requesters[(i % REQUESTERS) as usize];
+						xts.push(chain.sign(r, request.clone()));
+					}
+				}
+				let (results, events) = chain.block(xts);
+				for (i, result) in results.iter().enumerate() {
+					match result {
+						Ok(_) => {}
+						// A submission whose entries all went stale before inclusion (the block
+						// builder would drop it); never a request.
+						Err(TransactionValidityError::Invalid(_)) if i < answers => {}
+						other => panic!("block {}: extrinsic {i}: {other:?}", chain.number),
+					}
+				}
+				for event in events {
+					match event {
+						RuntimeEvent::MlPredictions(P::PredictionRequested { .. }) => accepted += 1,
+						RuntimeEvent::MlPredictions(P::WorkersAssigned { request, deadline, .. }) => {
+							deadlines.insert(request, deadline);
+						}
+						RuntimeEvent::MlPredictions(P::PredictionReady { request, output, .. }) => {
+							assert_eq!(output, expected);
+							settled.insert(request, chain.number);
+						}
+						RuntimeEvent::MlPredictions(P::DrawFailed { request }) => {
+							// Refunded in full: capacity fragmented among the workers.
+							draw_failed.insert(request, chain.number);
+						}
+						e @ RuntimeEvent::MlPredictions(P::PredictionFailed { .. }) => {
+							panic!("block {}: {e:?}", chain.number)
+						}
+						RuntimeEvent::MlStaking(e @ pallet_ml_staking::Event::OffenceReported { .. }) => {
+							panic!("an honest worker was reported in block {}: {e:?}", chain.number)
+						}
+						RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) => {
+							assert_eq!(
+								dispatch_error,
+								pallet_ml_predictions::Error::<Runtime>::NetworkBusy.into(),
+								"block {}",
+								chain.number
+							);
+							busy += 1;
+						}
+						_ => {}
+					}
+				}
+			}
+			assert!(accepted > 0 && busy > 0, "accepted {accepted}, refused {busy}");
+			assert_eq!(accepted + busy, LOADED_BLOCKS * REQUESTS_PER_BLOCK);
+			// Every accepted request is final by its deadline; nothing is left.
+			println!("soak: {} draws failed (refunded)", draw_failed.len());
+			assert_eq!((settled.len() + draw_failed.len()) as u32, accepted);
+			for (request, at) in &settled {
+				assert!(*at <= deadlines[request], "request {request} final at {at}, deadline {}", deadlines[request]);
+			}
+			assert_eq!(pallet_ml_predictions::Requests::<Runtime>::iter().count(), 0);
+			assert_eq!(pallet_ml_predictions::Assignments::<Runtime>::iter().count(), 0);
+			assert_eq!(pallet_ml_predictions::NetworkLoad::<Runtime>::get(), Default::default());
+			assert!(pallet_ml_staking::UnappliedSlashes::<Runtime>::iter().next().is_none());
+			// Every fee was paid out or returned.
+			for r in &requesters {
+				let who: AccountId = r.public().into();
+				let held = Balances::balance_on_hold(&pallet_ml_predictions::HoldReason::PredictionFee.into(), &who);
+				assert_eq!(held, 0);
+			}
+			let window = <Runtime as pallet_ml_predictions::Config>::AnswerWindow::get();
+			let slowest = settled.iter().map(|(r, at)| at - (deadlines[r] - window)).max().unwrap();
+			println!(
+				"soak: {accepted} requests accepted, {busy} refused as NetworkBusy in {LOADED_BLOCKS} blocks from \
+				 block {first_loaded}; slowest final {slowest} blocks after its draw"
+			);
+		});
 	}
 }

@@ -54,17 +54,29 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Retires `model`, checking that `who` owns it unless `who` is `None` (`ForceOrigin`).
+	/// A model in use is only marked retired; the last user's release removes it.
 	pub(crate) fn do_retire_model(who: Option<T::AccountId>, model: ModelId) -> DispatchResult {
-		let info = match who {
+		let mut info = match who {
 			Some(who) => Self::owned(&who, model)?,
-			None => Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?,
+			None => Self::active(model)?,
 		};
+		PendingOwner::<T>::remove(model);
+		Self::deposit_event(Event::ModelRetired { model, in_use_by: info.users });
+		if info.users == 0 {
+			Self::remove(model, &info);
+		} else {
+			info.retired = true;
+			Models::<T>::insert(model, info);
+		}
+		Ok(())
+	}
+
+	/// Removes a model for good: its blob is unrequested and its deposit released.
+	pub(crate) fn remove(model: ModelId, info: &ModelInfo<T>) {
 		T::Preimages::unrequest(&info.blob_hash);
 		Self::release(&info.owner, info.deposit);
 		Models::<T>::remove(model);
-		PendingOwner::<T>::remove(model);
-		Self::deposit_event(Event::ModelRetired { model });
-		Ok(())
+		Self::deposit_event(Event::ModelRemoved { model });
 	}
 
 	pub(crate) fn do_transfer_ownership(
@@ -81,7 +93,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_accept_ownership(who: T::AccountId, model: ModelId) -> DispatchResult {
-		let mut info = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
+		let mut info = Self::active(model)?;
 		ensure!(PendingOwner::<T>::get(model).as_ref() == Some(&who), Error::<T>::NotPendingOwner);
 		// The new owner pays at today's rate: deposit constants may have changed since the
 		// model was registered.
@@ -131,6 +143,8 @@ impl<T: Config> Pallet<T> {
 			deposit,
 			metadata,
 			registered_at: frame_system::Pallet::<T>::block_number(),
+			users: 0,
+			retired: false,
 		};
 		Models::<T>::insert(model, info);
 		NextModelId::<T>::put(next);
@@ -176,7 +190,8 @@ impl<T: Config> Pallet<T> {
 			| NnError::DimensionTooLarge { .. }
 			| NnError::TensorTooLarge { .. }
 			| NnError::FanInTooLarge { .. }
-			| NnError::TooManyMacs => Error::<T>::ModelExceedsBounds,
+			| NnError::TooManyMacs
+			| NnError::CostTooHigh => Error::<T>::ModelExceedsBounds,
 			NnError::InvalidRank { .. }
 			| NnError::ZeroDimension { .. }
 			| NnError::ShapeMismatch { .. }
@@ -200,9 +215,14 @@ impl<T: Config> Pallet<T> {
 		T::ModelDeposit::get().saturating_add(T::MetadataDepositPerByte::get().saturating_mul(bytes))
 	}
 
-	/// The model `model`, if `who` owns it.
+	/// The model `model`, if it is registered and not retired.
+	pub(crate) fn active(model: ModelId) -> Result<ModelInfo<T>, DispatchError> {
+		Models::<T>::get(model).filter(|info| !info.retired).ok_or_else(|| Error::<T>::UnknownModel.into())
+	}
+
+	/// The model `model`, if it is registered, not retired, and `who` owns it.
 	fn owned(who: &T::AccountId, model: ModelId) -> Result<ModelInfo<T>, DispatchError> {
-		let info = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
+		let info = Self::active(model)?;
 		ensure!(info.owner == *who, Error::<T>::NotOwner);
 		Ok(info)
 	}

@@ -60,6 +60,8 @@ impl<T: Config> Pallet<T> {
 			ensure!(id < next_id, "model id not yet issued");
 			ensure!(T::Preimages::is_requested(&info.blob_hash), "a registered model's blob is not requested");
 			ensure!(info.output_len <= T::MaxOutputLen::get(), "model output longer than MaxOutputLen");
+			ensure!(!info.retired || info.users > 0, "a retired model nobody uses is kept");
+			ensure!(!info.retired || !PendingOwner::<T>::contains_key(id), "ownership offered for a retired model");
 			let total = deposits.entry(info.owner).or_insert_with(Zero::zero);
 			*total = total.saturating_add(info.deposit);
 		}

@@ -28,7 +28,6 @@ mod hooks;
 #[cfg(test)]
 mod mock;
 #[cfg(any(test, feature = "runtime-benchmarks"))]
-#[cfg(any(test, feature = "runtime-benchmarks"))]
 pub mod model_builder;
 mod registry;
 #[cfg(test)]
@@ -117,7 +116,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextModelId<T: Config> = StorageValue<_, ModelId, ValueQuery>;
 
-	/// Registered models, by identifier. A retired model is removed.
+	/// Registered models, by identifier. A retired model stays while open tasks use it
+	/// (`retired` set), then is removed.
 	#[pallet::storage]
 	pub type Models<T: Config> = StorageMap<_, Twox64Concat, ModelId, ModelInfo<T>, OptionQuery>;
 
@@ -134,9 +134,21 @@ pub mod pallet {
 		FeeChanged { model: ModelId, fee: BalanceOf<T> },
 		/// The owner changed the metadata; `deposit` is what is now held for the model.
 		MetadataChanged { model: ModelId, deposit: BalanceOf<T> },
-		/// The model was retired (by its owner or `ForceOrigin`): its deposit was released and its
+		/// The model was retired (by its owner or `ForceOrigin`): it takes no new tasks. If no
+		/// task used it, it was removed at once (`ModelRemoved` follows); otherwise its blob
+		/// stays loadable until the `in_use_by` open tasks end.
+		ModelRetired {
+			/// The model.
+			model: ModelId,
+			/// Open tasks still using it.
+			in_use_by: u32,
+		},
+		/// A retired model's last task ended (or it had none): its deposit was released and its
 		/// blob unrequested.
-		ModelRetired { model: ModelId },
+		ModelRemoved {
+			/// The model.
+			model: ModelId,
+		},
 		/// The owner offered the model to `to`, who can now accept it.
 		OwnershipOffered { model: ModelId, from: T::AccountId, to: T::AccountId },
 		/// The owner withdrew a pending ownership offer.
@@ -158,7 +170,7 @@ pub mod pallet {
 		/// output tag, or an invalid length prefix.
 		MalformedModel,
 		/// The model is larger than `ModelBounds` allow: layers, parameters, a dimension, a
-		/// tensor, fan-in or multiply-accumulates.
+		/// tensor, fan-in, multiply-accumulates or total cost (pooling and lookups count too).
 		ModelExceedsBounds,
 		/// The layers do not fit together: wrong rank, zero dimension, shape mismatch, parameter
 		/// or requantizer count mismatch, or a window that does not fit.
@@ -246,8 +258,10 @@ pub mod pallet {
 			Self::do_set_metadata(who, model, metadata)
 		}
 
-		/// Retires the caller's model: it stops being available for predictions, its blob is
-		/// unrequested and its deposit released. Any pending ownership offer is dropped.
+		/// Retires the caller's model: it takes no new prediction requests and any pending
+		/// ownership offer is dropped. Its blob is unrequested and its deposit released at once
+		/// if no open task uses it, otherwise when the last one ends (open requests, and results
+		/// until they are pruned, so every result can still be challenged).
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::retire_model())]
 		pub fn retire_model(origin: OriginFor<T>, model: ModelId) -> DispatchResult {

@@ -40,6 +40,7 @@ pub const TEST_BOUNDS: Bounds = Bounds {
 	max_dimension: 4_096,
 	max_tensor_len: 4_096,
 	max_macs: 100_000,
+	max_cost: 200_000,
 };
 
 type Block = frame_system::mocking::MockBlock<Test>;

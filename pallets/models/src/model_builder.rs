@@ -16,6 +16,37 @@ use modelchain_nn::{Bounds, Dense, InputSpec, Layer, Model, OutputKind, Requant,
 /// to 4 bytes each), zero points, requantizers, the second layer's bias and the output tag.
 const OVERHEAD: u32 = 72;
 
+/// A hostile model with no multiply-accumulates at all: a `side × side` single-channel input
+/// and `layers` max-pooling layers with a `kernel × kernel` window at stride 1 and padding
+/// `kernel - 1` in all, so each keeps the tensor's size and compares `kernel²` values
+/// per element. About 30 bytes a layer, a cost of `layers × side² × kernel²`.
+pub fn pool_chain_model(side: u32, kernel: u32, layers: u32) -> Model {
+	let pad = kernel.saturating_sub(1) / 2;
+	let pool = Layer::MaxPool2d(modelchain_nn::MaxPool2d {
+		kernel_h: kernel,
+		kernel_w: kernel,
+		stride_h: 1,
+		stride_w: 1,
+		padding: modelchain_nn::Padding { top: pad, left: pad, bottom: kernel - 1 - pad, right: kernel - 1 - pad },
+	});
+	let mut all = vec![pool; layers as usize];
+	// One `side × side` window at the end leaves one value: a class output of one class, so
+	// only the cost can stop it.
+	all.push(Layer::MaxPool2d(modelchain_nn::MaxPool2d {
+		kernel_h: side,
+		kernel_w: side,
+		stride_h: side,
+		stride_w: side,
+		padding: modelchain_nn::Padding::default(),
+	}));
+	all.push(Layer::Flatten);
+	Model {
+		input: InputSpec { shape: vec![1, side, side], scale: 1, scale_shift: 0, zero_point: 0 },
+		layers: all,
+		output: OutputKind::Class,
+	}
+}
+
 /// A model with one dense layer of `in_features × out_features` weights and a class output.
 pub fn dense_model(in_features: u32, out_features: u32) -> Model {
 	Model {

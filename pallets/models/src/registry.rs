@@ -13,7 +13,35 @@ impl<T: Config> ModelRegistry<T::AccountId> for Pallet<T> {
 	}
 
 	fn model(id: ModelId) -> Option<ModelSummary<T::AccountId, BalanceOf<T>>> {
+		Models::<T>::get(id).filter(|info| !info.retired).map(|info| info.summary())
+	}
+
+	fn kept_model(id: ModelId) -> Option<ModelSummary<T::AccountId, BalanceOf<T>>> {
 		Models::<T>::get(id).map(|info| info.summary())
+	}
+
+	fn acquire(id: ModelId) -> Result<(), DispatchError> {
+		let mut info = Self::active(id)?;
+		info.users = info.users.checked_add(1).ok_or(sp_runtime::ArithmeticError::Overflow)?;
+		Models::<T>::insert(id, info);
+		Ok(())
+	}
+
+	fn release(id: ModelId) {
+		let Some(mut info) = Models::<T>::get(id) else {
+			frame_support::defensive!("a model in use is kept");
+			return;
+		};
+		info.users = info.users.saturating_sub(1);
+		if info.retired && info.users == 0 {
+			Self::remove(id, &info);
+		} else {
+			Models::<T>::insert(id, info);
+		}
+	}
+
+	fn users(id: ModelId) -> u32 {
+		Models::<T>::get(id).map_or(0, |info| info.users)
 	}
 
 	fn load(id: ModelId) -> Result<Model, DispatchError> {

@@ -138,6 +138,8 @@ mod registration {
 					deposit: 112,
 					metadata: meta(b"digits"),
 					registered_at: 1,
+					users: 0,
+					retired: false,
 				}
 			);
 			assert_eq!(deposit(6), 112);
@@ -354,6 +356,31 @@ mod registration {
 		});
 	}
 
+	/// Attack: a 250-byte model of stacked large-window pooling layers has no
+	/// multiply-accumulates, so `max_macs` never stops it, yet one inference compares
+	/// billions of values; once a result exists any challenge re-executes it inside a block.
+	/// The cost bound refuses it at registration.
+	#[test]
+	fn a_model_of_pooling_layers_with_no_macs_is_refused_by_its_cost() {
+		ExtBuilder::default().build_and_execute(|| {
+			let hostile = model_builder::pool_chain_model(64, 63, 6);
+			let unbounded_cost = Bounds { max_cost: u64::MAX, ..TEST_BOUNDS };
+			let summary = hostile.validate(&unbounded_cost).unwrap();
+			assert_eq!(summary.macs, 0);
+			assert!(summary.cost >= 6 * 64 * 64 * 63 * 63, "cost {}", summary.cost);
+			let blob = hostile.encode_blob();
+			assert!(blob.len() < 300, "{} bytes", blob.len());
+			let hash = note(1, &blob);
+			assert_noop!(
+				MlModels::register_model(RuntimeOrigin::signed(1), hash, meta(b""), 0),
+				Error::<Test>::ModelExceedsBounds
+			);
+			// Within every other bound, it is only the cost that stops it.
+			ModelBounds::set(unbounded_cost);
+			register(1, hash, 0, b"");
+		});
+	}
+
 	#[test]
 	fn a_blob_over_the_length_bound_is_refused() {
 		ExtBuilder::default().build_and_execute(|| {
@@ -448,7 +475,10 @@ mod management {
 			assert!(!Models::<Test>::contains_key(model));
 			assert!(!PendingOwner::<Test>::contains_key(model));
 			assert!(!requested(&hash));
-			assert_eq!(last_event(), Event::ModelRetired { model });
+			assert_eq!(last_event(), Event::ModelRemoved { model });
+			assert!(System::events()
+				.iter()
+				.any(|r| r.event == RuntimeEvent::MlModels(Event::ModelRetired { model, in_use_by: 0 })));
 			assert_eq!(<MlModels as ModelRegistry<AccountId>>::model(model), None);
 			assert_noop!(
 				<MlModels as ModelRegistry<AccountId>>::load(model),
@@ -477,8 +507,45 @@ mod management {
 			assert_ok!(MlModels::force_retire_model(RuntimeOrigin::root(), model));
 			assert_eq!(held(1), 0);
 			assert!(!requested(&hash));
-			assert_eq!(last_event(), Event::ModelRetired { model });
+			assert_eq!(last_event(), Event::ModelRemoved { model });
 			assert_noop!(MlModels::force_retire_model(RuntimeOrigin::root(), model), Error::<Test>::UnknownModel);
+		});
+	}
+
+	/// Attack: an owner retires its model while requests are open and results can still be
+	/// challenged, so challenges fail with `ModelUnavailable` and any answer passes. Retiring
+	/// a model in use only stops new tasks; its blob stays loadable until the last one ends.
+	#[test]
+	fn retiring_a_model_in_use_keeps_it_loadable_until_the_last_user_releases_it() {
+		ExtBuilder::default().build_and_execute(|| {
+			type Registry = MlModels;
+			let model = digits_model(b"");
+			let hash = info(model).blob_hash;
+			assert_ok!(<Registry as ModelRegistry<AccountId>>::acquire(model));
+			assert_ok!(<Registry as ModelRegistry<AccountId>>::acquire(model));
+			assert_eq!(<Registry as ModelRegistry<AccountId>>::users(model), 2);
+			assert_ok!(MlModels::retire_model(RuntimeOrigin::signed(1), model));
+			assert_eq!(last_event(), Event::ModelRetired { model, in_use_by: 2 });
+			// No new tasks, no owner actions...
+			assert_eq!(<Registry as ModelRegistry<AccountId>>::model(model), None);
+			assert!(<Registry as ModelRegistry<AccountId>>::acquire(model).is_err());
+			assert_noop!(MlModels::set_fee(RuntimeOrigin::signed(1), model, 5), Error::<Test>::UnknownModel);
+			assert_noop!(MlModels::retire_model(RuntimeOrigin::signed(1), model), Error::<Test>::UnknownModel);
+			assert_noop!(MlModels::transfer_ownership(RuntimeOrigin::signed(1), model, 2), Error::<Test>::UnknownModel);
+			// ...but the open tasks can still load it, and the deposit still backs it.
+			assert!(<Registry as ModelRegistry<AccountId>>::kept_model(model).is_some());
+			assert_ok!(<Registry as ModelRegistry<AccountId>>::load(model));
+			assert!(requested(&hash));
+			assert_eq!(held(1), deposit(0));
+			<Registry as ModelRegistry<AccountId>>::release(model);
+			assert_ok!(<Registry as ModelRegistry<AccountId>>::load(model));
+			// The last user's release removes it.
+			<Registry as ModelRegistry<AccountId>>::release(model);
+			assert_eq!(last_event(), Event::ModelRemoved { model });
+			assert!(!Models::<Test>::contains_key(model));
+			assert!(!requested(&hash));
+			assert_eq!(held(1), 0);
+			assert!(<Registry as ModelRegistry<AccountId>>::load(model).is_err());
 		});
 	}
 }
@@ -672,6 +739,7 @@ mod registry {
 			(E::TensorTooLarge { layer: 0 }, Error::<Test>::ModelExceedsBounds),
 			(E::FanInTooLarge { layer: 0 }, Error::<Test>::ModelExceedsBounds),
 			(E::TooManyMacs, Error::<Test>::ModelExceedsBounds),
+			(E::CostTooHigh, Error::<Test>::ModelExceedsBounds),
 			(E::ShapeMismatch { layer: 0 }, Error::<Test>::InvalidModelShape),
 			(E::ParameterCountMismatch { layer: 0 }, Error::<Test>::InvalidModelShape),
 			(E::RequantCountMismatch { layer: 0 }, Error::<Test>::InvalidModelShape),
@@ -756,7 +824,12 @@ mod hooks {
 		ExtBuilder::default().build_and_execute(|| {
 			MlModels::do_integrity_test();
 			// The suggested ModelChain bounds pass too.
-			ModelBounds::set(Bounds { max_blob_len: 4 * 1024 * 1024, max_macs: 50_000_000, ..Bounds::default() });
+			ModelBounds::set(Bounds {
+				max_blob_len: 4 * 1024 * 1024,
+				max_macs: 50_000_000,
+				max_cost: 60_000_000,
+				..Bounds::default()
+			});
 			MlModels::do_integrity_test();
 		});
 	}

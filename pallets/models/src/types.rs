@@ -49,6 +49,13 @@ pub struct ModelInfo<T: Config> {
 	pub metadata: MetadataOf<T>,
 	/// Block in which the model was registered.
 	pub registered_at: BlockNumberFor<T>,
+	/// Open tasks (prediction requests, results still challengeable) that use the model. A
+	/// model in use cannot disappear from under them: retiring it only stops new tasks until
+	/// the last one ends.
+	pub users: u32,
+	/// Retired by its owner or `ForceOrigin` while in use: no new tasks, no owner actions; it
+	/// is removed (blob unrequested, deposit released) when `users` reaches zero.
+	pub retired: bool,
 }
 
 impl<T: Config> ModelInfo<T> {

@@ -60,13 +60,18 @@ fn setup<T: Config>(r: u32, inputs: u32) -> (ModelId, u32) {
 	setup_with::<T>(r, inputs, 10)
 }
 
-/// [`setup`] with a hidden layer of `hidden` units.
-fn setup_with<T: Config>(r: u32, inputs: u32, hidden: u32) -> (ModelId, u32) {
+/// At least `n` drawable workers.
+fn setup_workers<T: Config>(n: u32) {
 	let existing = T::Workers::active_worker_count();
-	for i in existing..r {
+	for i in existing..n {
 		let w: T::AccountId = account("worker", i, 0);
 		T::Workers::make_benchmark_worker(&w).expect("benchmark workers can be made");
 	}
+}
+
+/// [`setup`] with a hidden layer of `hidden` units.
+fn setup_with<T: Config>(r: u32, inputs: u32, hidden: u32) -> (ModelId, u32) {
+	setup_workers::<T>(r);
 	let redundancy = T::Workers::active_worker_count().min(T::MaxRedundancy::get());
 	let quorum = redundancy / 2 + 1;
 	Params::<T>::put(Parameters { redundancy, quorum, worker_fee: 1_000u32.into() });
@@ -83,7 +88,8 @@ fn assigned<T: Config>(id: RequestId) -> Vec<T::AccountId> {
 	workers
 }
 
-fn make_request<T: Config>(model: ModelId, inputs: u32) -> RequestId {
+/// A request of `model`, not yet drawn.
+fn request<T: Config>(model: ModelId, inputs: u32) -> RequestId {
 	let requester = funded::<T>("requester", 0);
 	let id = NextRequestId::<T>::get();
 	let input: BoundedVec<i8, T::MaxInputLen> = vec![1i8; inputs as usize].try_into().expect("within MaxInputLen");
@@ -97,9 +103,85 @@ fn make_request<T: Config>(model: ModelId, inputs: u32) -> RequestId {
 	id
 }
 
+/// Moves to the next block and draws every pending request there, as its hook would.
+fn draw_pending<T: Config>() {
+	let next = frame_system::Pallet::<T>::block_number() + 1u32.into();
+	frame_system::Pallet::<T>::set_block_number(next);
+	Predictions::<T>::draw_due(next);
+}
+
+/// `n` requests of `model` made in one block and drawn in the next.
+fn make_requests<T: Config>(model: ModelId, inputs: u32, n: u32) -> Vec<RequestId> {
+	let ids = (0..n).map(|_| request::<T>(model, inputs)).collect();
+	draw_pending::<T>();
+	ids
+}
+
+/// One request of `model`, drawn.
+fn make_request<T: Config>(model: ModelId, inputs: u32) -> RequestId {
+	make_requests::<T>(model, inputs, 1)[0]
+}
+
 /// The origin of `worker`'s answers: its worker key.
 fn key_origin<T: Config>(worker: &T::AccountId) -> <T as frame_system::Config>::RuntimeOrigin {
 	RawOrigin::Signed(T::Workers::key_of_worker(worker).expect("benchmark workers have keys")).into()
+}
+
+/// The salt benchmark workers commit with.
+const SALT: [u8; 32] = [7; 32];
+
+/// `worker` submits `entry` for request `id`.
+fn send<T: Config>(worker: &T::AccountId, id: RequestId, entry: Submission<T::MaxOutputLen>) {
+	Predictions::<T>::submit_predictions(key_origin::<T>(worker), vec![(id, entry)].try_into().unwrap())
+		.expect("benchmark submissions are valid");
+}
+
+/// `worker`'s commitment to `p`.
+fn commit_entry<T: Config>(
+	id: RequestId,
+	worker: &T::AccountId,
+	p: &Prediction<T::MaxOutputLen>,
+) -> Submission<T::MaxOutputLen> {
+	Submission::Commit(commitment(id, worker, p, &SALT))
+}
+
+/// A wrong answer of the digits-shaped benchmark classifiers.
+fn wrong_of<T: Config>(right: &Prediction<T::MaxOutputLen>) -> Prediction<T::MaxOutputLen> {
+	match right {
+		Prediction::Class(c) => Prediction::Class((c + 1) % 10),
+		Prediction::Regression(_) => unreachable!("a classifier"),
+	}
+}
+
+/// Every assigned worker of `id` commits to its output in `outputs` (in `assigned` order);
+/// for quorum 1 nothing is committed.
+fn commit_all<T: Config>(id: RequestId, outputs: &[(T::AccountId, Prediction<T::MaxOutputLen>)]) {
+	if Requests::<T>::get(id).expect("open").quorum > 1 {
+		for (w, p) in outputs {
+			send::<T>(w, id, commit_entry::<T>(id, w, p));
+		}
+	}
+}
+
+/// The entry that makes `p` count for `worker`: a direct answer (quorum 1) or a reveal.
+fn answer_entry<T: Config>(id: RequestId, p: Prediction<T::MaxOutputLen>) -> Submission<T::MaxOutputLen> {
+	if Requests::<T>::get(id).expect("open").quorum > 1 {
+		Submission::Reveal(p, SALT)
+	} else {
+		Submission::Answer(p)
+	}
+}
+
+/// Every assigned worker of `id` gives the right output until the request is final.
+fn settle_rightly<T: Config>(id: RequestId) {
+	let right = answer_of::<T>(id);
+	let outputs: Vec<_> = assigned::<T>(id).into_iter().map(|w| (w, right.clone())).collect();
+	commit_all::<T>(id, &outputs);
+	for (w, p) in outputs {
+		if Requests::<T>::contains_key(id) {
+			send::<T>(&w, id, answer_entry::<T>(id, p));
+		}
+	}
 }
 
 fn answer_of<T: Config>(id: RequestId) -> Prediction<T::MaxOutputLen> {
@@ -135,25 +217,26 @@ mod benchmarks {
 		let quorum = redundancy / 2 + 1;
 		let mut answers = Vec::new();
 		let mut last = None;
-		for _ in 0..n {
-			let id = make_request::<T>(model, 64);
+		for id in make_requests::<T>(model, 64, n) {
 			let workers = assigned::<T>(id);
 			let right = answer_of::<T>(id);
-			let wrong = match &right {
-				Prediction::Class(c) => Prediction::Class((c + 1) % 10),
-				Prediction::Regression(_) => unreachable!("a classifier"),
-			};
-			// Everyone after the deciding worker answers wrongly first, to be slashed.
-			for w in workers.iter().skip(quorum as usize) {
-				Predictions::<T>::submit_predictions(key_origin::<T>(w), vec![(id, wrong.clone())].try_into().unwrap())
-					.unwrap();
+			let wrong = wrong_of::<T>(&right);
+			// Everyone after the deciding worker is wrong, to be slashed; all commit, then
+			// everyone but the deciding worker reveals (the wrong ones first).
+			let outputs: Vec<_> = workers
+				.iter()
+				.enumerate()
+				.map(|(i, w)| (w.clone(), if i < quorum as usize { right.clone() } else { wrong.clone() }))
+				.collect();
+			commit_all::<T>(id, &outputs);
+			for (w, p) in outputs.iter().skip(quorum as usize) {
+				send::<T>(w, id, answer_entry::<T>(id, p.clone()));
 			}
-			for w in workers.iter().take(quorum as usize - 1) {
-				Predictions::<T>::submit_predictions(key_origin::<T>(w), vec![(id, right.clone())].try_into().unwrap())
-					.unwrap();
+			for (w, p) in outputs.iter().take(quorum as usize - 1) {
+				send::<T>(w, id, answer_entry::<T>(id, p.clone()));
 			}
 			last = Some(workers[quorum as usize - 1].clone());
-			answers.push((id, right));
+			answers.push((id, answer_entry::<T>(id, right)));
 		}
 		let last = T::Workers::key_of_worker(&last.expect("n >= 1")).expect("benchmark workers have keys");
 		let answers: BoundedVec<_, T::MaxAnswersPerSubmission> = answers.try_into().unwrap();
@@ -178,19 +261,19 @@ mod benchmarks {
 		let id = make_request::<T>(model, inputs);
 		let workers = assigned::<T>(id);
 		let right = answer_of::<T>(id);
-		let wrong = match right {
-			Prediction::Class(c) => Prediction::Class((c + 1) % 10),
-			Prediction::Regression(_) => unreachable!("a classifier"),
-		};
+		let wrong = wrong_of::<T>(&right);
 		// A wrong quorum, and every other worker dissenting with the right answer.
 		let quorum = Requests::<T>::get(id).expect("open").quorum as usize;
-		for w in workers.iter().skip(quorum) {
-			let _ =
-				Predictions::<T>::submit_predictions(key_origin::<T>(w), vec![(id, right.clone())].try_into().unwrap());
-		}
-		for w in workers.iter().take(quorum) {
-			let _ =
-				Predictions::<T>::submit_predictions(key_origin::<T>(w), vec![(id, wrong.clone())].try_into().unwrap());
+		let outputs: Vec<_> = workers
+			.iter()
+			.enumerate()
+			.map(|(i, w)| (w.clone(), if i < quorum { wrong.clone() } else { right.clone() }))
+			.collect();
+		commit_all::<T>(id, &outputs);
+		for (w, p) in outputs.iter().skip(quorum).chain(outputs.iter().take(quorum)) {
+			if Requests::<T>::contains_key(id) {
+				send::<T>(w, id, answer_entry::<T>(id, p.clone()));
+			}
 		}
 		assert!(Results::<T>::contains_key(id));
 		let challenger = funded::<T>("challenger", 0);
@@ -211,13 +294,36 @@ mod benchmarks {
 		assert_eq!(Params::<T>::get(), Some(params));
 	}
 
+	/// `n` requests of the last block drawn in this block's hook, `r` workers each.
+	#[benchmark]
+	fn draw_workers(n: Linear<0, { T::MaxPendingDraws::get() }>, r: Linear<1, { T::MaxRedundancy::get() }>) {
+		// Enough workers that `n` draws of `r` stay within their capacity; `r` of them per draw.
+		let (model, _) = setup::<T>(r, 64);
+		let per_worker = T::MaxAssignmentsPerWorker::get().max(1);
+		let needed = (2 * n * r).div_ceil(per_worker).max(r);
+		setup_workers::<T>(needed);
+		let params = Params::<T>::get().expect("set up");
+		Params::<T>::put(Parameters { redundancy: r, quorum: r / 2 + 1, ..params });
+		for _ in 0..n {
+			request::<T>(model, 64);
+		}
+		let next = frame_system::Pallet::<T>::block_number() + 1u32.into();
+		frame_system::Pallet::<T>::set_block_number(next);
+
+		#[block]
+		{
+			Predictions::<T>::draw_due(next);
+		}
+
+		assert_eq!(DrawQueueBounds::<T>::get().head, u64::from(n));
+		assert_eq!(Assignments::<T>::iter().count() as u32, n * r);
+	}
+
 	/// `n` requests expire in one block, none answered: refunds and `r` liveness reports each.
 	#[benchmark]
 	fn expire_requests(n: Linear<0, { T::MaxQueueWorkPerBlock::get() }>, r: Linear<1, { T::MaxRedundancy::get() }>) {
 		let (model, _) = setup::<T>(r, 64);
-		for _ in 0..n {
-			make_request::<T>(model, 64);
-		}
+		make_requests::<T>(model, 64, n);
 		let due = frame_system::Pallet::<T>::block_number() + T::AnswerWindow::get() + 1u32.into();
 		frame_system::Pallet::<T>::set_block_number(due);
 
@@ -229,18 +335,29 @@ mod benchmarks {
 		assert_eq!(Requests::<T>::iter().count(), 0);
 	}
 
+	/// `n` expiry entries of requests that settled in time: only the queue is read.
+	#[benchmark]
+	fn skip_settled(n: Linear<0, { T::MaxQueueWorkPerBlock::get() }>) {
+		let (model, _) = setup::<T>(1, 64);
+		for id in make_requests::<T>(model, 64, n) {
+			settle_rightly::<T>(id);
+		}
+		let due = frame_system::Pallet::<T>::block_number() + T::AnswerWindow::get() + 1u32.into();
+		frame_system::Pallet::<T>::set_block_number(due);
+
+		#[block]
+		{
+			Predictions::<T>::on_initialize(due);
+		}
+
+		assert_eq!(ExpiryQueueBounds::<T>::get().head, u64::from(n));
+	}
+
 	#[benchmark]
 	fn prune_results(n: Linear<0, { T::MaxQueueWorkPerBlock::get() }>) {
 		let (model, _) = setup::<T>(1, 64);
-		for _ in 0..n {
-			let id = make_request::<T>(model, 64);
-			let answer = answer_of::<T>(id);
-			for w in assigned::<T>(id) {
-				let _ = Predictions::<T>::submit_predictions(
-					key_origin::<T>(&w),
-					vec![(id, answer.clone())].try_into().unwrap(),
-				);
-			}
+		for id in make_requests::<T>(model, 64, n) {
+			settle_rightly::<T>(id);
 			assert!(Results::<T>::contains_key(id));
 		}
 		let due: BlockNumberFor<T> = frame_system::Pallet::<T>::block_number() + T::RetentionPeriod::get();
@@ -254,14 +371,18 @@ mod benchmarks {
 		assert_eq!(Results::<T>::iter().count(), 0);
 	}
 
-	/// Pool validation of a submission of `n` answers.
+	/// Pool validation of a submission of `n` reveals (the costliest entry: the commitment is
+	/// recomputed), every worker having committed.
 	#[benchmark]
 	fn check_answers(n: Linear<1, { T::MaxAnswersPerSubmission::get() }>) {
-		let (model, _) = setup::<T>(1, 64);
-		let answers: Vec<_> = (0..n)
-			.map(|_| {
-				let id = make_request::<T>(model, 64);
-				(id, answer_of::<T>(id))
+		let (model, _) = setup::<T>(3, 64);
+		let answers: Vec<_> = make_requests::<T>(model, 64, n)
+			.into_iter()
+			.map(|id| {
+				let right = answer_of::<T>(id);
+				let outputs: Vec<_> = assigned::<T>(id).into_iter().map(|w| (w, right.clone())).collect();
+				commit_all::<T>(id, &outputs);
+				(id, answer_entry::<T>(id, right))
 			})
 			.collect();
 		let call: <T as frame_system::Config>::RuntimeCall =
@@ -280,5 +401,9 @@ mod benchmarks {
 		assert_eq!(valid.unwrap().provides.len() as u32, n);
 	}
 
-	impl_benchmark_test_suite!(Predictions, crate::mock::ExtBuilder::default().build(), crate::mock::Test);
+	impl_benchmark_test_suite!(
+		Predictions,
+		crate::mock::ExtBuilder::default().offchain_budget(10_000_000_000).build(),
+		crate::mock::Test
+	);
 }

@@ -1,11 +1,16 @@
 //! Transaction-pool validation of answer submissions.
 //!
-//! A signed `submit_predictions` is only valid if every answer in it could be accepted now:
-//! the signer is a worker key, the request is open, its worker is assigned and has not answered, the deadline has not
-//! passed and the answer has the model's output form. Each answer `provides` the tag
-//! `(worker, request)`, so a second transaction answering the same request from the same
-//! worker cannot enter the pool beside the first. Invalid submissions never reach a block,
-//! and their sender pays nothing.
+//! A signed `submit_predictions` is valid while at least one of its entries (answers,
+//! commitments, reveals) could be accepted now (the request is open, its worker is assigned
+//! and has not answered, the step's window is open, the model is not retired, a reveal matches
+//! its commitment) and none is the worker's own fault, the signer is a worker key and no
+//! request appears twice. Answers only overtaken by events (a peer's answer finalized the
+//! request first) do not invalidate the others: with R = 3 and Q = 2 the third worker's batch
+//! usually carries one, and dropping the batch would make it miss everything else in it.
+//! Dispatch skips the same stale entries. Each acceptable answer or reveal `provides` the tag
+//! `(worker, request)` and each commitment its own, so a second transaction with the same step
+//! of the same worker for the same request cannot enter the pool beside the first. Invalid submissions never reach a block, and
+//! their sender pays nothing.
 
 use crate::*;
 use codec::{Decode, DecodeWithMemTracking, Encode};
@@ -44,9 +49,14 @@ impl<T> core::fmt::Debug for CheckPredictionAnswers<T> {
 	}
 }
 
-/// The pool tag an answer provides: one per worker and request.
+/// The pool tag an answer or reveal provides: one per worker and request.
 pub fn answer_tag<AccountId: Encode>(worker: &AccountId, request: RequestId) -> alloc::vec::Vec<u8> {
 	(b"ml-predictions/answer", worker, request).encode()
+}
+
+/// The pool tag a commitment provides: one per worker and request.
+pub fn commit_tag<AccountId: Encode>(worker: &AccountId, request: RequestId) -> alloc::vec::Vec<u8> {
+	(b"ml-predictions/commit", worker, request).encode()
 }
 
 impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::RuntimeCall>
@@ -93,11 +103,27 @@ where
 			propagate: true,
 			..Default::default()
 		};
+		let mut first_stale = None;
 		for (id, answer) in answers.iter() {
-			let req = Pallet::<T>::check_answer(&worker, *id, answer).map_err(invalid)?;
-			let left: u64 = req.deadline.saturating_sub(now).unique_saturated_into();
-			valid.longevity = valid.longevity.min(left.saturating_add(1));
-			valid.provides.push(answer_tag(&worker, *id));
+			match Pallet::<T>::check_answer(&worker, *id, answer) {
+				Ok(req) => {
+					// Accepted answers always have a deadline (the draw set it).
+					let deadline = req.deadline.unwrap_or(now);
+					let left: u64 = deadline.saturating_sub(now).unique_saturated_into();
+					valid.longevity = valid.longevity.min(left.saturating_add(1));
+					valid.provides.push(match answer {
+						Submission::Commit(_) => commit_tag(&worker, *id),
+						Submission::Answer(_) | Submission::Reveal(..) => answer_tag(&worker, *id),
+					});
+				}
+				Err(e) if e.is_stale() => {
+					first_stale.get_or_insert(e);
+				}
+				Err(e) => return Err(invalid(e).into()),
+			}
+		}
+		if valid.provides.is_empty() {
+			return Err(invalid(first_stale.unwrap_or(AnswerError::EmptySubmission)).into());
 		}
 		Ok((valid, (), origin))
 	}

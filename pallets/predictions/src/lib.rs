@@ -1,13 +1,17 @@
 //! # ModelChain prediction requests
 //!
-//! A user asks a registered model (see `pallet-ml-models`) for a prediction on an input. The
-//! chain draws `R` staked workers (through [`WorkerRegistry`]); each worker's off-chain worker
-//! runs the model with `modelchain-nn` (integer fixed-point, so every honest node computes the
-//! same bits) and submits the output in a signed transaction. When `Q` answers are identical the
+//! A user asks a registered model (see `pallet-ml-models`) for a prediction on an input. In
+//! the next block the chain draws `R` staked workers with spare capacity (through
+//! [`WorkerRegistry`]) from randomness that did not exist when the request was submitted;
+//! each worker's off-chain worker runs the model with `modelchain-nn` (integer fixed-point, so
+//! every honest node computes the same bits) and submits the output in signed transactions:
+//! with `Q ≥ 2` a commitment first and the output once every worker is bound, so nobody can
+//! copy an answer. When `Q` answers are identical the
 //! result is final: the model owner and the agreeing workers are paid from the requester's held
 //! fee, and differing answers are slashed. Past the deadline without quorum the requester is
-//! refunded and silent workers get a liveness penalty. Anyone with a bond may challenge a final
-//! result within a window: the chain re-executes the inference and slashes whoever was wrong.
+//! refunded and silent workers get a liveness penalty. Anyone may challenge a final result
+//! within a window, for a fixed deposit: the chain re-executes the inference and slashes
+//! whoever was wrong.
 //!
 //! Answers are checked in the transaction pool by the [`CheckPredictionAnswers`] transaction
 //! extension (assignment, deadline, duplicates, output form), and again at dispatch.
@@ -25,11 +29,13 @@ pub use weights::WeightInfo;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod dispatchable_impls;
+mod draw;
 mod extension;
 mod hooks;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
+mod settlement;
 #[cfg(test)]
 mod tests;
 mod types;
@@ -57,7 +63,7 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{fungible, BuildGenesisConfig, EnsureOrigin},
+		traits::{fungible, BuildGenesisConfig, EnsureOrigin, Randomness},
 	};
 	use frame_system::{
 		offchain::{AppCrypto, CreateSignedTransaction},
@@ -91,6 +97,12 @@ pub mod pallet {
 		/// The registered models.
 		type Models: ModelRegistry<Self::AccountId, Balance = BalanceOf<Self>>;
 
+		/// Source of the worker-draw seed. A request's workers are drawn from the first output
+		/// determined after the request's block (`random` must return the block from which its
+		/// output could be known), so the requester cannot know its draw when it submits. The
+		/// runtime's choice and what a block author can still influence are in the README.
+		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+
 		/// The key the off-chain worker signs answers with (the worker key, `mlwk`).
 		type AuthorityId: AppCrypto<Self::Public, Self::Signature>;
 
@@ -101,6 +113,12 @@ pub mod pallet {
 		/// excluded, the deadline included).
 		#[pallet::constant]
 		type AnswerWindow: Get<BlockNumberFor<Self>>;
+
+		/// Blocks after the draw in which the workers of a request with quorum 2 or more commit
+		/// to their outputs; reveals open when all have committed or this window has passed.
+		/// Shorter than `AnswerWindow`.
+		#[pallet::constant]
+		type CommitWindow: Get<BlockNumberFor<Self>>;
 
 		/// Blocks after finalization in which a result can be challenged.
 		#[pallet::constant]
@@ -126,10 +144,22 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAnswersPerSubmission: Get<u32>;
 
-		/// Most expired requests and most old results handled per block (each); the rest wait
-		/// for the next block.
+		/// Expired requests and old results handled in every block's `on_initialize` (each),
+		/// whatever the block's load; `on_idle` handles more with the weight a block leaves.
 		#[pallet::constant]
 		type MaxQueueWorkPerBlock: Get<u32>;
+
+		/// Most requests waiting for their draw, which the next block's hook makes: a block
+		/// accepts at most this many requests, the rest fail with `NetworkBusy`.
+		#[pallet::constant]
+		type MaxPendingDraws: Get<u32>;
+
+		/// Most open assignments a worker holds: what its off-chain worker can commit in half
+		/// the commit window and commit and reveal in half the answer window
+		/// (`integrity_test` checks it against `MaxAnswersPerSubmission`). A worker at the cap
+		/// is not drawn, so load never turns into missed answers.
+		#[pallet::constant]
+		type MaxAssignmentsPerWorker: Get<u32>;
 
 		/// Slashed from a worker whose answer differs from the final result.
 		#[pallet::constant]
@@ -182,6 +212,25 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, PredictionResult<T>, OptionQuery>;
 
+	/// Open assignments and their inference cost per worker (stash): a worker is drawn only
+	/// while this stays within `MaxAssignmentsPerWorker` and its cost capacity.
+	#[pallet::storage]
+	pub type WorkerLoad<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Load, ValueQuery>;
+
+	/// Seats and inference cost of every open assignment plus those of requests waiting for
+	/// their draw: compared with the drawable workers' capacity when a request is made.
+	#[pallet::storage]
+	pub type NetworkLoad<T: Config> = StorageValue<_, Load, ValueQuery>;
+
+	/// Requests waiting for their workers, in request order; each is drawn in the block
+	/// after its own, from randomness that did not exist when it was made.
+	#[pallet::storage]
+	pub type DrawQueue<T: Config> = StorageMap<_, Twox64Concat, u64, QueueEntry<BlockNumberFor<T>>, OptionQuery>;
+
+	/// Head and tail of [`DrawQueue`].
+	#[pallet::storage]
+	pub type DrawQueueBounds<T: Config> = StorageValue<_, QueueBounds, ValueQuery>;
+
 	/// Requests in deadline order; each is checked for expiry after its deadline.
 	#[pallet::storage]
 	pub type ExpiryQueue<T: Config> = StorageMap<_, Twox64Concat, u64, QueueEntry<BlockNumberFor<T>>, OptionQuery>;
@@ -201,19 +250,56 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A prediction was requested; `workers` must answer by block `deadline`.
+		/// A prediction was requested and its `fee` held; its workers are drawn in the next
+		/// block (`WorkersAssigned`).
 		PredictionRequested {
+			/// The request.
 			request: RequestId,
+			/// Who asked and pays.
 			requester: T::AccountId,
+			/// The model asked.
 			model: ModelId,
-			workers: Vec<T::AccountId>,
+			/// Held from the requester until the request settles.
 			fee: BalanceOf<T>,
+		},
+		/// The request's workers were drawn; they must answer by block `deadline`.
+		WorkersAssigned {
+			/// The request.
+			request: RequestId,
+			/// The assigned workers (stashes), in draw order.
+			workers: Vec<T::AccountId>,
+			/// Last block in which answers are accepted.
 			deadline: BlockNumberFor<T>,
 		},
-		/// A worker answered.
-		AnswerSubmitted { request: RequestId, worker: T::AccountId },
+		/// No workers could be drawn (the drawable workers lost their capacity or left since
+		/// the request, or no fresh randomness came in time): the whole fee was returned.
+		DrawFailed {
+			/// The request.
+			request: RequestId,
+		},
+		/// A worker committed to its output (quorum 2 or more); it reveals it later.
+		AnswerCommitted {
+			/// The request.
+			request: RequestId,
+			/// The worker (stash).
+			worker: T::AccountId,
+		},
+		/// A worker answered (or revealed its committed answer).
+		AnswerSubmitted {
+			/// The request.
+			request: RequestId,
+			/// The worker (stash).
+			worker: T::AccountId,
+		},
 		/// An answer in a submission was not accepted (the others were).
-		AnswerRejected { request: RequestId, worker: T::AccountId, reason: AnswerError },
+		AnswerRejected {
+			/// The request.
+			request: RequestId,
+			/// The worker (stash).
+			worker: T::AccountId,
+			/// Why.
+			reason: AnswerError,
+		},
 		/// `quorum` identical answers made the result final.
 		PredictionReady {
 			request: RequestId,
@@ -252,24 +338,19 @@ pub mod pallet {
 		FeeAboveMax,
 		/// The requester's free balance cannot cover the fee.
 		InsufficientBalance,
-		/// Fewer active workers than the redundancy.
+		/// Fewer drawable workers than the redundancy.
 		NotEnoughWorkers,
+		/// The workers cannot take more work now (their open assignments and inference cost
+		/// are at capacity, or this block has taken `MaxPendingDraws` requests): try again in a
+		/// few blocks.
+		NetworkBusy,
 		/// The parameters were never set (genesis or `set_parameters`).
 		NoParameters,
 		/// Parameters must have `1 ≤ quorum ≤ redundancy ≤ MaxRedundancy` and `2 × quorum > redundancy`.
 		InvalidParameters,
-		/// No open request has this id (never made, already final, or expired).
-		RequestNotOpen,
-		/// The caller is not assigned to the request, or has already answered it.
-		NotAssigned,
-		/// The request's deadline has passed.
-		TooLate,
-		/// The answer does not have the model's output form.
-		MalformedAnswer,
-		/// The same request appears twice in one submission.
-		DuplicateInSubmission,
-		/// A submission with no answers.
-		EmptySubmission,
+		/// No answer of the submission was accepted; the reason is that of the first one (see
+		/// `AnswerError`).
+		InvalidAnswer(AnswerError),
 		/// No final result with this id is kept.
 		UnknownResult,
 		/// The challenge window of this result has closed.
@@ -279,10 +360,8 @@ pub mod pallet {
 		/// The caller's free balance cannot cover the challenge deposit (lost if the result
 		/// stands, returned if it is overturned).
 		CannotPayChallengeDeposit,
-		/// The signer is not the worker key of any worker: answers must be signed with the key
-		/// the stash named in `mlStaking.setWorkerKey`.
-		NotAWorkerKey,
-		/// The model can no longer be loaded (retired), so it cannot be re-executed.
+		/// The model's blob is no longer kept, so it cannot be re-executed (cannot happen while
+		/// the result is kept: a result keeps its model in use).
 		ModelUnavailable,
 		/// Re-execution failed in the engine (cannot happen for a registered model and an input
 		/// of the right length).
@@ -322,6 +401,10 @@ pub mod pallet {
 			Self::do_on_initialize(now)
 		}
 
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::do_on_idle(now, remaining)
+		}
+
 		fn offchain_worker(now: BlockNumberFor<T>) {
 			Self::run_offchain_worker(now)
 		}
@@ -339,8 +422,9 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Asks `model` for a prediction on `input` (quantized `i8` values, as many as the
-		/// model's input has). Holds `model fee + worker fee × redundancy` (at most `max_fee`)
-		/// and assigns workers drawn from a seed the caller cannot choose.
+		/// model's input has). Holds `model fee + worker fee × redundancy` (at most `max_fee`);
+		/// the workers are drawn in the next block from randomness that does not exist yet,
+		/// among workers with spare capacity. Fails with `NetworkBusy` when they have none.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::request_prediction(input.len() as u32, T::MaxRedundancy::get()))]
 		pub fn request_prediction(
@@ -353,14 +437,17 @@ pub mod pallet {
 			Self::do_request_prediction(who, model, input, max_fee)
 		}
 
-		/// Submits answers of the worker whose key signs (the off-chain worker sends these) to
-		/// requests that worker is assigned to. Free when every answer is accepted; answers that
-		/// are no longer acceptable are skipped with `AnswerRejected`.
+		/// Submits the answers, commitments and reveals of the worker whose key signs (the
+		/// off-chain worker sends these) for requests that worker is assigned to: with quorum 1
+		/// the output itself, otherwise a commitment first and the output with its salt once
+		/// reveals open. Entries no longer acceptable (the request settled, a window passed, the
+		/// model was retired) are skipped with `AnswerRejected`; the rest count. Free unless an
+		/// entry was the worker's own fault or none counted.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::submit_predictions(answers.len() as u32, T::MaxRedundancy::get()))]
 		pub fn submit_predictions(
 			origin: OriginFor<T>,
-			answers: BoundedVec<(RequestId, Prediction<T::MaxOutputLen>), T::MaxAnswersPerSubmission>,
+			answers: BoundedVec<(RequestId, Submission<T::MaxOutputLen>), T::MaxAnswersPerSubmission>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			Self::do_submit_predictions(who, answers)
@@ -404,6 +491,11 @@ pub mod pallet {
 		/// Requests `worker` is assigned to and has not answered yet.
 		pub fn assignments(worker: T::AccountId) -> Vec<RequestId> {
 			Assignments::<T>::iter_key_prefix(&worker).collect()
+		}
+
+		/// The open assignments and inference cost `worker` holds, and its cost capacity.
+		pub fn worker_load(worker: T::AccountId) -> (Load, u64) {
+			(WorkerLoad::<T>::get(worker), Pallet::<T>::worker_cost_capacity())
 		}
 	}
 }

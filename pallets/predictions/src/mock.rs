@@ -36,6 +36,7 @@ pub const WORKER_FEE: Balance = 10;
 pub const INITIAL_BALANCE: Balance = 1_000_000;
 pub const STAKE: Balance = 10_000;
 pub const ANSWER_WINDOW: BlockNumber = 5;
+pub const COMMIT_WINDOW: BlockNumber = 2;
 pub const CHALLENGE_WINDOW: BlockNumber = 10;
 pub const RETENTION: BlockNumber = 20;
 
@@ -115,6 +116,7 @@ where
 
 parameter_types! {
 	pub const AnswerWindow: BlockNumber = ANSWER_WINDOW;
+	pub const CommitWindow: BlockNumber = COMMIT_WINDOW;
 	pub const ChallengeWindow: BlockNumber = CHALLENGE_WINDOW;
 	pub const RetentionPeriod: BlockNumber = RETENTION;
 	pub const WrongAnswerSlash: Perbill = Perbill::from_percent(10);
@@ -122,6 +124,35 @@ parameter_types! {
 	/// Changeable per test.
 	pub static OffchainCostPerBlock: u64 = 1_000_000;
 	pub const AnswerPriority: u64 = 1 << 20;
+	/// min(4 × 2 / 2, 4 × 5 / 4): the most `integrity_test` allows.
+	pub const MaxAssignmentsPerWorker: u32 = 4;
+	pub const MaxPendingDraws: u32 = 8;
+	/// Changeable per test: `Some(block)` makes the randomness known only since `block`.
+	pub static FreezeRandomness: Option<BlockNumber> = None;
+}
+
+std::thread_local! {
+	static RANDOMNESS: std::cell::RefCell<[u8; 32]> = const { std::cell::RefCell::new([0; 32]) };
+}
+
+/// Sets the secret the test randomness mixes in from now on (as a new block's VRF output
+/// would change it).
+pub fn set_randomness(secret: [u8; 32]) {
+	RANDOMNESS.with(|r| *r.borrow_mut() = secret);
+}
+
+/// Randomness known from the current block on (like the runtime's parent-hash source, which
+/// is the hash of the block before), unless frozen by `FreezeRandomness`.
+pub struct TestRandomness;
+
+impl frame_support::traits::Randomness<polkadot_sdk::sp_core::H256, BlockNumber> for TestRandomness {
+	fn random(subject: &[u8]) -> (polkadot_sdk::sp_core::H256, BlockNumber) {
+		use codec::Encode;
+		let known_since = FreezeRandomness::get().unwrap_or_else(System::block_number);
+		let secret = RANDOMNESS.with(|r| *r.borrow());
+		let output = polkadot_sdk::sp_io::hashing::blake2_256(&(subject, secret, known_since).encode());
+		(output.into(), known_since)
+	}
 }
 
 impl Config for Test {
@@ -129,9 +160,11 @@ impl Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Workers = Workers;
 	type Models = Models;
+	type Randomness = TestRandomness;
 	type AuthorityId = WorkerAuthId;
 	type ParametersOrigin = EnsureRoot<AccountId>;
 	type AnswerWindow = AnswerWindow;
+	type CommitWindow = CommitWindow;
 	type ChallengeWindow = ChallengeWindow;
 	type RetentionPeriod = RetentionPeriod;
 	type MaxInputLen = ConstU32<128>;
@@ -139,6 +172,8 @@ impl Config for Test {
 	type MaxRedundancy = ConstU32<5>;
 	type MaxAnswersPerSubmission = ConstU32<4>;
 	type MaxQueueWorkPerBlock = ConstU32<3>;
+	type MaxPendingDraws = MaxPendingDraws;
+	type MaxAssignmentsPerWorker = MaxAssignmentsPerWorker;
 	type WrongAnswerSlash = WrongAnswerSlash;
 	type MissedAnswerSlash = MissedAnswerSlash;
 	type OffchainCostPerBlock = OffchainCostPerBlock;
@@ -156,11 +191,12 @@ pub fn account_of(public: sr25519::Public) -> AccountId {
 pub struct ExtBuilder {
 	redundancy: u32,
 	quorum: u32,
+	offchain_budget: u64,
 }
 
 impl Default for ExtBuilder {
 	fn default() -> Self {
-		ExtBuilder { redundancy: 3, quorum: 2 }
+		ExtBuilder { redundancy: 3, quorum: 2, offchain_budget: 1_000_000 }
 	}
 }
 
@@ -168,6 +204,15 @@ impl ExtBuilder {
 	pub fn params(mut self, redundancy: u32, quorum: u32) -> Self {
 		self.redundancy = redundancy;
 		self.quorum = quorum;
+		self
+	}
+
+	/// `OffchainCostPerBlock`: the benchmarks' largest models need more than the default, or
+	/// the workers' capacity refuses them.
+	// Only the benchmark test suite (feature `runtime-benchmarks`) calls it.
+	#[allow(dead_code)]
+	pub fn offchain_budget(mut self, budget: u64) -> Self {
+		self.offchain_budget = budget;
 		self
 	}
 
@@ -179,7 +224,9 @@ impl ExtBuilder {
 			Workers::set_key(&w, &key_of(&w));
 		}
 		Workers::set_longest_offence_window(100);
-		OffchainCostPerBlock::set(1_000_000);
+		OffchainCostPerBlock::set(self.offchain_budget);
+		FreezeRandomness::set(None);
+		set_randomness([0; 32]);
 		Models::add(&owner(), FIXTURE.to_vec(), MODEL_FEE);
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		pallet_balances::GenesisConfig::<Test> {

@@ -1,14 +1,19 @@
 //! The off-chain worker: runs this node's assignments and submits the answers.
 //!
 //! Each block, for every worker key in the node's keystore, it collects the open requests the
-//! key's worker (the stash that named the key) is assigned to, runs them with `modelchain-nn` (each model decoded once per
-//! run) within `OffchainCostPerBlock`, and submits up to `MaxAnswersPerSubmission` answers in
-//! one signed `submit_predictions`. A persistent-storage lock and a "last block run" marker keep
-//! a re-run of the same block (or a re-org to it) from submitting again; answers already sent
-//! are not re-sent for [`RESEND_AFTER`] blocks, long enough for the transaction to be included.
+//! key's worker (the stash that named the key) is assigned to, earliest deadline first, runs
+//! them with `modelchain-nn` within `OffchainCostPerBlock` (a model's blob length counts
+//! against the budget too, and is checked before the blob is read, so hostile large models
+//! cannot exhaust memory or time before a cheap request is served; one decoded model is kept
+//! at a time) and submits up to `MaxAnswersPerSubmission` answers in one signed
+//! `submit_predictions`. A persistent-storage lock and a "last block run" marker keep a re-run
+//! of the same block (or a re-org to it) from submitting again; answers already sent are sent
+//! again after [`RESEND_AFTER`] blocks if they are still not on chain (a transaction still in
+//! the pool makes the resend a harmless duplicate; a dropped one is replaced).
 
 use crate::*;
-use alloc::{collections::btree_map::BTreeMap, vec::Vec};
+use alloc::vec::Vec;
+use codec::Encode;
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::{
 	offchain::{SendSignedTransaction, Signer},
@@ -33,13 +38,45 @@ pub const LAST_RUN_KEY: &[u8] = b"ml-predictions::last-run";
 pub const SENT_KEY_PREFIX: &[u8] = b"ml-predictions::sent::";
 /// Blocks after which an answer that is still not on chain is sent again (its transaction
 /// may have been dropped).
-pub const RESEND_AFTER: u32 = 5;
+pub const RESEND_AFTER: u32 = 2;
 /// The lock expires after this long, or one block, whichever is later, so a crashed run
 /// cannot block the worker for good.
 pub const LOCK_TIMEOUT_MS: u64 = 20_000;
 
-/// An answer ready to submit.
-pub type Answer<T> = (RequestId, Prediction<<T as Config>::MaxOutputLen>);
+/// A submission entry ready to send.
+pub type Answer<T> = (RequestId, Submission<<T as Config>::MaxOutputLen>);
+
+/// Prefix of the per-worker record of committed outputs and their salts, kept until revealed.
+pub const REVEALS_KEY_PREFIX: &[u8] = b"ml-predictions::reveals::";
+
+/// Which step of a request an entry was: a commitment, or the answer (direct or revealed).
+/// The off-chain worker re-sends each step separately.
+const COMMIT_STEP: u8 = 0;
+const ANSWER_STEP: u8 = 1;
+
+/// The one decoded model an off-chain worker run keeps: answers are computed earliest
+/// deadline first, and holding every distinct model would let 30 assigned 4 MiB models fill
+/// the runtime's heap.
+#[derive(Default)]
+pub struct ModelCache {
+	held: Option<(ModelId, Option<Model>)>,
+}
+
+impl ModelCache {
+	/// Whether model `id` is the one held (decoded, or known not to load).
+	pub fn holds(&self, id: ModelId) -> bool {
+		matches!(self.held, Some((held, _)) if held == id)
+	}
+
+	/// Model `id`, loading it (and dropping the one held) unless it is held already.
+	pub fn get<T: Config>(&mut self, id: ModelId) -> Option<&Model> {
+		if !self.holds(id) {
+			self.held = None;
+			self.held = Some((id, T::Models::load(id).ok()));
+		}
+		self.held.as_ref().and_then(|(_, model)| model.as_ref())
+	}
+}
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn run_offchain_worker(now: BlockNumberFor<T>) {
@@ -66,7 +103,7 @@ impl<T: Config> Pallet<T> {
 		}
 
 		let mut budget = T::OffchainCostPerBlock::get();
-		let mut models = BTreeMap::new();
+		let mut models = ModelCache::default();
 		for account in Signer::<T, T::AuthorityId>::keystore_accounts() {
 			// The key signs; the work is its stash's.
 			let Some(worker) = T::Workers::worker_of_key(&account.id) else { continue };
@@ -74,7 +111,7 @@ impl<T: Config> Pallet<T> {
 			if answers.is_empty() {
 				continue;
 			}
-			let ids: Vec<RequestId> = answers.iter().map(|(id, _)| *id).collect();
+			let ids: Vec<(RequestId, u8)> = answers.iter().map(|(id, entry)| (*id, Self::step(entry))).collect();
 			let Ok(answers) = BoundedVec::try_from(answers) else { continue };
 			let results = Signer::<T, T::AuthorityId>::all_accounts()
 				.with_filter(alloc::vec![account.public.clone()])
@@ -88,58 +125,133 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The answers `worker` owes now, computed within `budget` (decreased by what they cost).
+	/// What `worker` owes now, earliest deadline first: answers (quorum 1), commitments to
+	/// freshly computed outputs, and reveals of earlier commitments once reveals are open.
+	/// Computing costs `budget` (inference, plus the blob length for every model read);
+	/// revealing costs nothing. The outputs and salts of new commitments are stored in the
+	/// node's persistent off-chain storage before they are sent, so a crash cannot lose what
+	/// must be revealed.
 	pub fn compute_answers(
 		worker: &T::AccountId,
 		now: BlockNumberFor<T>,
 		budget: &mut u64,
-		models: &mut BTreeMap<ModelId, Option<(u64, Model)>>,
+		models: &mut ModelCache,
 	) -> Vec<Answer<T>> {
 		let sent = Self::recently_sent(worker, now);
-		let mut answers = Vec::new();
-		for id in Assignments::<T>::iter_key_prefix(worker) {
-			if answers.len() as u32 >= T::MaxAnswersPerSubmission::get() {
+		let was_sent = |id: RequestId, step: u8| sent.iter().any(|(s, st, _)| *s == id && *st == step);
+		let mut owed: Vec<(BlockNumberFor<T>, RequestId, Request<T>)> = Assignments::<T>::iter_key_prefix(worker)
+			.filter_map(|id| Requests::<T>::get(id).map(|req| (id, req)))
+			// An entry sent at block `now` is included at `now + 1` at the earliest.
+			.filter_map(|(id, req)| req.deadline.filter(|d| *d > now).map(|_| (Self::due(&req, worker), id, req)))
+			.collect();
+		// The step due first goes first: commitments before their commit deadline, answers and
+		// reveals before the request's deadline.
+		owed.sort_by_key(|(due, id, _)| (*due, *id));
+		let next = now.saturating_add(1u32.into());
+		let mut reveals = Self::pending_reveals(worker);
+		// Forget what can no longer be revealed.
+		reveals.retain(|(id, _, _)| owed.iter().any(|(_, o, _)| o == id));
+		let mut entries = Vec::new();
+		for (_, id, req) in owed {
+			if entries.len() as u32 >= T::MaxAnswersPerSubmission::get() {
 				break;
 			}
-			if sent.iter().any(|(s, _)| *s == id) {
+			if req.quorum > 1 && req.has_committed(worker).is_some() {
+				if !req.reveals_open(next) || was_sent(id, ANSWER_STEP) {
+					continue;
+				}
+				match reveals.iter().find(|(r, _, _)| *r == id) {
+					Some((_, output, salt)) => entries.push((id, Submission::Reveal(output.clone(), *salt))),
+					None => log::warn!(target: LOG_TARGET, "request {id}: committed output lost, cannot reveal"),
+				}
 				continue;
 			}
-			// An answer computed at block `now` is included at `now + 1` at the earliest.
-			let Some(req) = Requests::<T>::get(id).filter(|r| r.deadline > now) else { continue };
-			let entry = models.entry(req.model).or_insert_with(|| {
-				let cost = T::Models::model(req.model)?.cost;
-				Some((cost, T::Models::load(req.model).ok()?))
-			});
-			let Some((cost, model)) = entry.as_ref() else { continue };
-			if *cost > *budget {
+			let step = if req.quorum > 1 { COMMIT_STEP } else { ANSWER_STEP };
+			if was_sent(id, step) || (step == COMMIT_STEP && !req.commits_open(next)) {
 				continue;
 			}
-			*budget = budget.saturating_sub(*cost);
-			match model.run(&req.input).map(Prediction::from_output) {
-				Ok(Some(prediction)) => answers.push((id, prediction)),
-				other => log::warn!(target: LOG_TARGET, "request {id}: cannot answer ({other:?})"),
+			let Some(output) = Self::infer(&req, budget, models) else { continue };
+			if step == ANSWER_STEP {
+				entries.push((id, Submission::Answer(output)));
+				continue;
+			}
+			let salt = polkadot_sdk::sp_io::hashing::blake2_256(
+				&(polkadot_sdk::sp_io::offchain::random_seed(), id, worker).encode(),
+			);
+			entries.push((id, Submission::Commit(commitment(id, worker, &output, &salt))));
+			reveals.push((id, output, salt));
+		}
+		StorageValueRef::persistent(&Self::reveals_key(worker)).set(&reveals);
+		entries
+	}
+
+	/// Runs `req`'s model on its input if `budget` pays for it (checked before the blob is
+	/// read), decreasing `budget`.
+	fn infer(req: &Request<T>, budget: &mut u64, models: &mut ModelCache) -> Option<Prediction<T::MaxOutputLen>> {
+		let summary = T::Models::model(req.model)?;
+		// Reading and decoding a blob costs about its length; skip what the budget cannot
+		// pay before touching the blob.
+		let load_cost = if models.holds(req.model) { 0 } else { u64::from(summary.blob_len) };
+		let cost = summary.cost.saturating_add(load_cost);
+		if cost > *budget {
+			return None;
+		}
+		*budget = budget.saturating_sub(cost);
+		let model = models.get::<T>(req.model)?;
+		match model.run(&req.input).map(Prediction::from_output) {
+			Ok(Some(prediction)) => Some(prediction),
+			other => {
+				log::warn!(target: LOG_TARGET, "model {}: cannot answer ({other:?})", req.model);
+				None
 			}
 		}
-		answers
+	}
+
+	/// The last block of the next step `worker` owes on `req`.
+	fn due(req: &Request<T>, worker: &T::AccountId) -> BlockNumberFor<T> {
+		let deadline = req.deadline.unwrap_or_default();
+		if req.quorum > 1 && req.has_committed(worker).is_none() {
+			req.commit_deadline.unwrap_or(deadline)
+		} else {
+			deadline
+		}
+	}
+
+	fn step(entry: &Submission<T::MaxOutputLen>) -> u8 {
+		match entry {
+			Submission::Commit(_) => COMMIT_STEP,
+			Submission::Answer(_) | Submission::Reveal(..) => ANSWER_STEP,
+		}
+	}
+
+	fn reveals_key(worker: &T::AccountId) -> Vec<u8> {
+		let mut key = REVEALS_KEY_PREFIX.to_vec();
+		key.extend(worker.encode());
+		key
+	}
+
+	/// The outputs and salts `worker` committed to and has not revealed.
+	fn pending_reveals(worker: &T::AccountId) -> Vec<(RequestId, Prediction<T::MaxOutputLen>, [u8; 32])> {
+		StorageValueRef::persistent(&Self::reveals_key(worker)).get().ok().flatten().unwrap_or_default()
 	}
 
 	fn sent_key(worker: &T::AccountId) -> Vec<u8> {
 		let mut key = SENT_KEY_PREFIX.to_vec();
-		key.extend(codec::Encode::encode(worker));
+		key.extend(worker.encode());
 		key
 	}
 
-	/// Answers `worker` sent in the last `RESEND_AFTER` blocks.
-	fn recently_sent(worker: &T::AccountId, now: BlockNumberFor<T>) -> Vec<(RequestId, BlockNumberFor<T>)> {
+	/// Entries (request, step) `worker` sent in the last `RESEND_AFTER` blocks.
+	fn recently_sent(worker: &T::AccountId, now: BlockNumberFor<T>) -> Vec<(RequestId, u8, BlockNumberFor<T>)> {
 		let key = Self::sent_key(worker);
-		let sent: Vec<(RequestId, BlockNumberFor<T>)> =
+		let sent: Vec<(RequestId, u8, BlockNumberFor<T>)> =
 			StorageValueRef::persistent(&key).get().ok().flatten().unwrap_or_default();
-		sent.into_iter().filter(|(_, at)| at.saturating_add(RESEND_AFTER.into()) > now).collect()
+		sent.into_iter().filter(|(_, _, at)| at.saturating_add(RESEND_AFTER.into()) > now).collect()
 	}
 
-	fn mark_sent(worker: &T::AccountId, ids: &[RequestId], now: BlockNumberFor<T>) {
+	fn mark_sent(worker: &T::AccountId, ids: &[(RequestId, u8)], now: BlockNumberFor<T>) {
 		let mut sent = Self::recently_sent(worker, now);
-		sent.extend(ids.iter().map(|id| (*id, now)));
+		sent.extend(ids.iter().map(|(id, step)| (*id, *step, now)));
 		StorageValueRef::persistent(&Self::sent_key(worker)).set(&sent);
 	}
 }

@@ -5,7 +5,7 @@ use crate::{mock::*, *};
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::{GetDispatchInfo, Pays},
-	traits::{fungible::Inspect, Hooks},
+	traits::{fungible::Inspect, Get, Hooks},
 	BoundedVec,
 };
 use modelchain_primitives::traits::{OffenceKind, TaskOutcome, TaskRef};
@@ -36,7 +36,13 @@ fn wrong() -> P {
 
 const FEE: Balance = MODEL_FEE + 3 * WORKER_FEE;
 
-fn request() -> RequestId {
+/// `MaxAnswersPerSubmission` of the test runtime.
+fn max_answers() -> u32 {
+	<<Test as Config>::MaxAnswersPerSubmission as Get<u32>>::get()
+}
+
+/// A request by `requester()`, not yet drawn.
+fn request_undrawn() -> RequestId {
 	let id = NextRequestId::<Test>::get();
 	assert_ok!(Predictions::request_prediction(
 		RuntimeOrigin::signed(requester()),
@@ -47,9 +53,56 @@ fn request() -> RequestId {
 	id
 }
 
-/// `worker` answers, signed by its worker key as its off-chain worker would.
-fn answer(worker: &AccountId, id: RequestId, p: P) -> frame_support::dispatch::DispatchResultWithPostInfo {
-	Predictions::submit_predictions(RuntimeOrigin::signed(key_of(worker)), vec![(id, p)].try_into().unwrap())
+/// A request by `requester()`, drawn in the next block (where the test continues).
+fn request() -> RequestId {
+	let id = request_undrawn();
+	run_to_block(System::block_number() + 1);
+	id
+}
+
+type Post = frame_support::dispatch::DispatchResultWithPostInfo;
+type S = Submission<<Test as Config>::MaxOutputLen>;
+
+/// `worker` submits `entries`, signed by its worker key as its off-chain worker would.
+fn submit(worker: &AccountId, entries: Vec<(RequestId, S)>) -> Post {
+	Predictions::submit_predictions(RuntimeOrigin::signed(key_of(worker)), entries.try_into().unwrap())
+}
+
+/// `worker` answers directly (quorum 1).
+fn answer(worker: &AccountId, id: RequestId, p: P) -> Post {
+	submit(worker, vec![(id, Submission::Answer(p))])
+}
+
+/// The salt `worker` commits with in these tests.
+fn salt(worker: &AccountId) -> [u8; 32] {
+	polkadot_sdk::sp_io::hashing::blake2_256(&codec::Encode::encode(worker))
+}
+
+/// `worker` commits to `p` (quorum 2 or more).
+fn commit(worker: &AccountId, id: RequestId, p: P) -> Post {
+	submit(worker, vec![(id, Submission::Commit(commitment(id, worker, &p, &salt(worker))))])
+}
+
+/// `worker` reveals `p` with its salt.
+fn reveal(worker: &AccountId, id: RequestId, p: P) -> Post {
+	submit(worker, vec![(id, Submission::Reveal(p, salt(worker)))])
+}
+
+/// Every listed worker commits; reveals open (at once if every assigned worker is listed,
+/// else after the commit window); they reveal in order until the request settles.
+fn commit_and_reveal(id: RequestId, answers: &[(AccountId, P)]) {
+	for (w, p) in answers {
+		assert_ok!(commit(w, id, p.clone()));
+	}
+	let req = Requests::<Test>::get(id).unwrap();
+	if !req.reveals_open(System::block_number()) {
+		run_to_block(req.commit_deadline.unwrap() + 1);
+	}
+	for (w, p) in answers {
+		if Requests::<Test>::contains_key(id) {
+			assert_ok!(reveal(w, id, p.clone()));
+		}
+	}
 }
 
 /// The offence reports: offender, severity, kind, task, reporter.
@@ -68,34 +121,85 @@ fn balance(who: &AccountId) -> Balance {
 }
 
 #[test]
-fn request_holds_the_fee_and_assigns_workers() {
+fn request_holds_the_fee_and_the_next_block_assigns_workers() {
 	ExtBuilder::default().build_and_execute(|| {
-		let id = request();
+		let id = request_undrawn();
 		assert_eq!(id, 0);
 		assert_eq!(Predictions::held_for(&requester()), FEE);
 		assert_eq!(Balances::free_balance(requester()), INITIAL_BALANCE - FEE);
 		let req = Requests::<Test>::get(id).unwrap();
-		assert_eq!(req.workers.to_vec(), workers().to_vec());
-		assert_eq!(req.deadline, 1 + ANSWER_WINDOW);
 		assert_eq!((req.model_fee, req.worker_fee, req.held, req.quorum), (MODEL_FEE, WORKER_FEE, FEE, 2));
-		for w in workers() {
-			assert!(Assignments::<Test>::contains_key(&w, id));
-			assert_eq!(Predictions::assignments(w), vec![id]);
-		}
-		// The draw seed is the parent hash mixed with the id, not something the caller passed.
-		assert_eq!(Workers::seeds(), vec![Predictions::seed(0)]);
+		assert_eq!((req.redundancy, req.requested_at, req.deadline), (3, 1, None));
+		// Nobody is assigned in the request's own block: the draw needs randomness that does
+		// not exist yet.
+		assert!(req.workers.is_empty());
+		assert_eq!(Assignments::<Test>::iter().count(), 0);
+		assert!(Workers::seeds().is_empty());
 		assert_eq!(
 			events(),
-			vec![Event::PredictionRequested {
-				request: 0,
-				requester: requester(),
-				model: 0,
-				workers: workers().to_vec(),
-				fee: FEE,
-				deadline: 1 + ANSWER_WINDOW,
-			}]
+			vec![Event::PredictionRequested { request: 0, requester: requester(), model: 0, fee: FEE }]
 		);
 		assert_eq!(NextRequestId::<Test>::get(), 1);
+		assert_eq!(NetworkLoad::<Test>::get().seats, 3);
+
+		run_to_block(2);
+		let req = Requests::<Test>::get(id).unwrap();
+		assert_eq!(req.workers.to_vec(), workers().to_vec());
+		assert_eq!(req.deadline, Some(2 + ANSWER_WINDOW));
+		for w in workers() {
+			assert!(Assignments::<Test>::contains_key(&w, id));
+			assert_eq!(Predictions::assignments(w.clone()), vec![id]);
+			assert_eq!(WorkerLoad::<Test>::get(&w), Load { seats: 1, cost: req.cost });
+		}
+		// The seed comes from block 2's randomness.
+		assert_eq!(Workers::seeds(), vec![Predictions::draw_seed(0).0]);
+		assert!(events().contains(&Event::WorkersAssigned {
+			request: 0,
+			workers: workers().to_vec(),
+			deadline: 2 + ANSWER_WINDOW
+		}));
+	});
+}
+
+/// Attack: the seed was `hash(parent hash, request id)`, both known before submitting, so a
+/// requester could compute its draw and pad ids until its own workers held the quorum. Now
+/// the seed comes from randomness determined after the request's block: the same request
+/// drawn under different randomness gets a different seed, and no seed exists at
+/// submission.
+#[test]
+fn the_draw_seed_does_not_exist_when_the_request_is_submitted() {
+	let seed_under = |randomness: u8| {
+		let mut seeds = Vec::new();
+		ExtBuilder::default().build_and_execute(|| {
+			request_undrawn();
+			// Whatever the requester could read now is fixed; the next block's randomness is not.
+			set_randomness([randomness; 32]);
+			run_to_block(2);
+			seeds = Workers::seeds();
+		});
+		seeds
+	};
+	let (a, b) = (seed_under(1), seed_under(2));
+	assert_eq!((a.len(), b.len()), (1, 1));
+	assert_ne!(a, b, "the seed depends on randomness that came after the request");
+}
+
+/// Randomness known since the request's block or earlier is not used: the draw waits for a
+/// fresher output, and refunds the request if none comes within an answer window.
+#[test]
+fn a_stale_randomness_source_delays_the_draw_then_refunds() {
+	ExtBuilder::default().build_and_execute(|| {
+		FreezeRandomness::set(Some(1));
+		let id = request_undrawn();
+		run_to_block(2);
+		assert!(Requests::<Test>::get(id).unwrap().workers.is_empty());
+		assert!(Workers::seeds().is_empty());
+		run_to_block(2 + ANSWER_WINDOW + 1);
+		assert!(!Requests::<Test>::contains_key(id));
+		assert_eq!(balance(&requester()), INITIAL_BALANCE);
+		assert!(events().contains(&Event::DrawFailed { request: id }));
+		assert_eq!(NetworkLoad::<Test>::get(), Load::default());
+		assert!(Workers::offences().is_empty());
 	});
 }
 
@@ -126,13 +230,18 @@ fn quorum_pays_owner_and_agreeing_workers_exactly() {
 		let issuance = Balances::total_issuance();
 		let id = request();
 		let [w1, w2, w3] = workers();
-		assert_ok!(answer(&w1, id, expected()));
+		assert_ok!(commit(&w1, id, expected()));
+		assert_ok!(commit(&w2, id, expected()));
+		// w3 has not committed: reveals wait for the commit window to pass.
+		assert_noop!(reveal(&w1, id, expected()), Error::<Test>::InvalidAnswer(AnswerError::RevealTooEarly));
+		run_to_block(2 + COMMIT_WINDOW + 1);
+		assert_ok!(reveal(&w1, id, expected()));
 		// One answer is not a quorum of two: nothing is paid yet.
 		assert!(Requests::<Test>::contains_key(id));
 		assert_eq!(balance(&owner()), INITIAL_BALANCE);
 		assert!(!Assignments::<Test>::contains_key(&w1, id));
 
-		let post = answer(&w2, id, expected()).unwrap();
+		let post = reveal(&w2, id, expected()).unwrap();
 		assert_eq!(post.pays_fee, Pays::No);
 		// Charged for this request's three workers, not for `MaxRedundancy`.
 		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::submit_predictions(1, 3)));
@@ -147,13 +256,13 @@ fn quorum_pays_owner_and_agreeing_workers_exactly() {
 		assert_eq!(Balances::total_issuance(), issuance);
 		// The late worker has nothing left to do.
 		assert!(!Assignments::<Test>::contains_key(&w3, id));
-		assert_noop!(answer(&w3, id, expected()), Error::<Test>::RequestNotOpen);
+		assert_noop!(commit(&w3, id, expected()), Error::<Test>::InvalidAnswer(AnswerError::RequestNotOpen));
 
 		let result = Predictions::result(id).unwrap();
 		assert_eq!(result.output, expected());
 		assert_eq!(result.input.to_vec(), input());
 		assert_eq!(result.agreeing.to_vec(), vec![w1.clone(), w2.clone()]);
-		assert_eq!(result.finalized_at, 1);
+		assert_eq!(result.finalized_at, 2 + COMMIT_WINDOW + 1);
 		assert!(events().contains(&Event::PredictionReady {
 			request: id,
 			model: 0,
@@ -178,9 +287,7 @@ fn a_differing_answer_is_slashed_when_quorum_forms() {
 	ExtBuilder::default().build_and_execute(|| {
 		let id = request();
 		let [w1, w2, w3] = workers();
-		assert_ok!(answer(&w1, id, expected()));
-		assert_ok!(answer(&w2, id, wrong()));
-		assert_ok!(answer(&w3, id, expected()));
+		commit_and_reveal(id, &[(w1.clone(), expected()), (w2.clone(), wrong()), (w3.clone(), expected())]);
 		// Reported in the request's task, so a challenge can still clear it; nothing is taken
 		// before the registry's deferral.
 		assert_eq!(
@@ -203,9 +310,7 @@ fn no_quorum_among_all_answers_refunds_without_slashing() {
 	ExtBuilder::default().params(3, 2).build_and_execute(|| {
 		let id = request();
 		let [w1, w2, w3] = workers();
-		assert_ok!(answer(&w1, id, Prediction::Class(1)));
-		assert_ok!(answer(&w2, id, Prediction::Class(2)));
-		assert_ok!(answer(&w3, id, Prediction::Class(3)));
+		commit_and_reveal(id, &[(w1, Prediction::Class(1)), (w2, Prediction::Class(2)), (w3, Prediction::Class(3))]);
 		assert!(!Requests::<Test>::contains_key(id));
 		assert!(Predictions::result(id).is_none());
 		assert_eq!(balance(&requester()), INITIAL_BALANCE);
@@ -220,25 +325,21 @@ fn deadline_refunds_and_penalizes_silent_workers() {
 	ExtBuilder::default().build_and_execute(|| {
 		let id = request();
 		let [w1, w2, w3] = workers();
-		assert_ok!(answer(&w1, id, expected()));
-		run_to_block(1 + ANSWER_WINDOW);
+		// w1 commits and never reveals: as silent as the others.
+		assert_ok!(commit(&w1, id, expected()));
+		run_to_block(2 + ANSWER_WINDOW);
 		// The deadline block itself still accepts answers.
 		assert!(Requests::<Test>::contains_key(id));
-		run_to_block(2 + ANSWER_WINDOW);
+		run_to_block(3 + ANSWER_WINDOW);
 		assert!(!Requests::<Test>::contains_key(id));
 		assert_eq!(balance(&requester()), INITIAL_BALANCE);
-		assert_eq!(
-			reported(),
-			vec![
-				(w2.clone(), Perbill::from_percent(1), OffenceKind::MissedTask, None, None),
-				(w3.clone(), Perbill::from_percent(1), OffenceKind::MissedTask, None, None),
-			]
-		);
+		let missed = |w: &AccountId| (w.clone(), Perbill::from_percent(1), OffenceKind::MissedTask, None, None);
+		assert_eq!(reported(), vec![missed(&w1), missed(&w2), missed(&w3)]);
 		assert!(Workers::outcomes().contains(&(w2.clone(), TaskOutcome::Missed)));
-		assert!(events().contains(&Event::PredictionFailed { request: id, missed: vec![w2, w3] }));
+		assert!(events().contains(&Event::PredictionFailed { request: id, missed: vec![w1.clone(), w2, w3] }));
 		assert_eq!(Assignments::<Test>::iter().count(), 0);
 		// Too late now.
-		assert_noop!(answer(&w1, id, expected()), Error::<Test>::RequestNotOpen);
+		assert_noop!(reveal(&w1, id, expected()), Error::<Test>::InvalidAnswer(AnswerError::RequestNotOpen));
 	});
 }
 
@@ -247,19 +348,44 @@ fn late_answers_are_rejected_before_expiry_runs() {
 	ExtBuilder::default().build_and_execute(|| {
 		let id = request();
 		// Same block as the expiry, before `on_initialize` (e.g. pool validation).
-		System::set_block_number(2 + ANSWER_WINDOW);
-		assert_noop!(answer(&workers()[0], id, expected()), Error::<Test>::TooLate);
+		System::set_block_number(3 + ANSWER_WINDOW);
+		assert_noop!(commit(&workers()[0], id, expected()), Error::<Test>::InvalidAnswer(AnswerError::TooLate));
 	});
 }
 
 #[test]
-fn retired_model_spares_silent_workers() {
+fn a_retired_model_takes_no_answers_and_spares_silent_workers() {
 	ExtBuilder::default().build_and_execute(|| {
-		request();
+		let id = request();
 		Models::retire(0);
-		run_to_block(2 + ANSWER_WINDOW);
+		// Refused as overtaken by events: a worker cannot answer for a model that is gone.
+		assert_noop!(commit(&workers()[0], id, expected()), Error::<Test>::InvalidAnswer(AnswerError::ModelRetired));
+		run_to_block(3 + ANSWER_WINDOW);
 		assert!(Workers::offences().is_empty());
 		assert_eq!(balance(&requester()), INITIAL_BALANCE);
+		// The request's use of the model ended.
+		assert_eq!(<Models as ModelRegistry<_>>::users(0), 0);
+	});
+}
+
+/// Attack: the owner retires its model while results can still be challenged, so a wrong
+/// quorum's result could no longer be re-executed (`ModelUnavailable`). A kept result keeps
+/// the model in use: the challenge still runs, and the model goes only when the result is
+/// pruned.
+#[test]
+fn retiring_a_model_does_not_shield_its_results_from_challenges() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = request();
+		let [w1, w2, _] = workers();
+		commit_and_reveal(id, &[(w1, wrong()), (w2, wrong())]);
+		Models::retire(0);
+		assert_ok!(Predictions::challenge(RuntimeOrigin::signed(acc(5)), id));
+		assert_eq!(Predictions::result(id).unwrap().output, expected());
+		assert_eq!(Workers::deposits_settled(), vec![(acc(5), true)]);
+		assert_eq!(<Models as ModelRegistry<_>>::users(0), 1);
+		run_to_block(2 + COMMIT_WINDOW + 1 + RETENTION);
+		assert!(Predictions::result(id).is_none());
+		assert_eq!(<Models as ModelRegistry<_>>::users(0), 0);
 	});
 }
 
@@ -267,61 +393,93 @@ fn retired_model_spares_silent_workers() {
 fn submission_errors_change_nothing() {
 	ExtBuilder::default().build_and_execute(|| {
 		let id = request();
-		let [w1, _, _] = workers();
+		let [w1, w2, w3] = workers();
+		let err = |e| Error::<Test>::InvalidAnswer(e);
+		let c = |w: &AccountId, p: P| Submission::Commit(commitment(id, w, &p, &salt(w)));
 		// A signer that is nobody's worker key.
 		assert_noop!(
 			Predictions::submit_predictions(
 				RuntimeOrigin::signed(w1.clone()),
-				vec![(id, expected())].try_into().unwrap()
+				vec![(id, c(&w1, expected()))].try_into().unwrap()
 			),
-			Error::<Test>::NotAWorkerKey
+			err(AnswerError::NotAWorkerKey)
 		);
 		// A worker that was not drawn.
 		Workers::add_worker(&acc(5), STAKE);
 		Workers::set_key(&acc(5), &acc(15));
-		assert_noop!(answer(&acc(5), id, expected()), Error::<Test>::NotAssigned);
-		assert_noop!(answer(&w1, 42, expected()), Error::<Test>::RequestNotOpen);
-		assert_noop!(answer(&w1, id, Prediction::Class(10)), Error::<Test>::MalformedAnswer);
+		assert_noop!(commit(&acc(5), id, expected()), err(AnswerError::NotAssigned));
+		assert_noop!(commit(&w1, 42, expected()), err(AnswerError::RequestNotOpen));
+		// Quorum 2: no direct answers, and no reveal before a commitment.
+		assert_noop!(answer(&w1, id, expected()), err(AnswerError::CommitFirst));
+		assert_noop!(reveal(&w1, id, expected()), err(AnswerError::NotCommitted));
+		assert_noop!(submit(&w1, vec![]), err(AnswerError::EmptySubmission));
 		assert_noop!(
-			answer(&w1, id, Prediction::Regression(vec![1; 10].try_into().unwrap())),
-			Error::<Test>::MalformedAnswer
+			submit(&w1, vec![(id, c(&w1, expected())), (id, c(&w1, expected()))]),
+			err(AnswerError::DuplicateInSubmission)
 		);
+		// w1 commits to an output the model cannot produce.
+		assert_ok!(commit(&w1, id, Prediction::Class(10)));
+		assert_noop!(commit(&w1, id, expected()), err(AnswerError::AlreadyCommitted));
+		assert_noop!(reveal(&w1, id, Prediction::Class(10)), err(AnswerError::RevealTooEarly));
+		assert_ok!(commit(&w2, id, expected()));
+		assert_ok!(commit(&w3, id, expected()));
+		// Everyone committed: reveals are open.
+		assert_noop!(reveal(&w1, id, Prediction::Class(10)), err(AnswerError::MalformedAnswer));
+		// A reveal that differs from the commitment: another output, or another salt.
+		assert_noop!(reveal(&w2, id, wrong()), err(AnswerError::CommitmentMismatch));
 		assert_noop!(
-			Predictions::submit_predictions(RuntimeOrigin::signed(key_of(&w1)), BoundedVec::new()),
-			Error::<Test>::EmptySubmission
+			submit(&w2, vec![(id, Submission::Reveal(expected(), [9; 32]))]),
+			err(AnswerError::CommitmentMismatch)
 		);
+		assert_ok!(reveal(&w2, id, expected()));
+		// Revealing twice: the assignment is used up.
+		assert_noop!(reveal(&w2, id, expected()), err(AnswerError::NotAssigned));
+	});
+}
+
+/// Attack: answers were public in the pool and in storage before the quorum, so a lazy
+/// assigned worker copied the first answer and was paid without computing. Now nothing is
+/// public before every worker is bound: a copier can only commit blind, and copying a peer's
+/// commitment does not open for the copier (it binds the peer's account).
+#[test]
+fn a_lazy_worker_cannot_copy_an_answer() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = request();
+		let [w1, w2, w3] = workers();
+		assert_ok!(commit(&w1, id, expected()));
+		// Nothing w3 can read names an output yet.
+		let req = Requests::<Test>::get(id).unwrap();
+		assert!(req.answers.is_empty());
+		// w3 copies w1's commitment...
+		let copied = req.commitments[0].1;
+		assert_ok!(submit(&w3, vec![(id, Submission::Commit(copied))]));
+		assert_ok!(commit(&w2, id, expected()));
+		assert_ok!(reveal(&w1, id, expected()));
+		// ...and, once w1's output and salt are public, cannot open it: it binds w1.
 		assert_noop!(
-			Predictions::submit_predictions(
-				RuntimeOrigin::signed(key_of(&w1)),
-				vec![(id, expected()), (id, expected())].try_into().unwrap()
-			),
-			Error::<Test>::DuplicateInSubmission
+			submit(&w3, vec![(id, Submission::Reveal(expected(), salt(&w1)))]),
+			Error::<Test>::InvalidAnswer(AnswerError::CommitmentMismatch)
 		);
-		assert_ok!(answer(&w1, id, expected()));
-		// Answering twice: the assignment is used up.
-		assert_noop!(answer(&w1, id, expected()), Error::<Test>::NotAssigned);
+		assert_ok!(reveal(&w2, id, expected()));
+		// The quorum is w1 and w2; w3 is paid nothing.
+		assert_eq!(Predictions::result(id).unwrap().agreeing.to_vec(), vec![w1, w2]);
+		assert_eq!(balance(&w3), INITIAL_BALANCE);
 	});
 }
 
 #[test]
-fn a_mixed_submission_keeps_the_good_answers_and_pays_its_fee() {
+fn a_mixed_submission_keeps_the_good_entries_and_pays_its_fee() {
 	ExtBuilder::default().build_and_execute(|| {
 		let a = request();
 		let b = request();
 		let w1 = workers()[0].clone();
-		let post = Predictions::submit_predictions(
-			RuntimeOrigin::signed(key_of(&w1)),
-			vec![(a, expected()), (b, Prediction::Class(99))].try_into().unwrap(),
-		)
-		.unwrap();
+		let good = Submission::Commit(commitment(a, &w1, &expected(), &salt(&w1)));
+		// A direct answer to a quorum-2 request is the worker's own fault.
+		let post = submit(&w1, vec![(a, good), (b, Submission::Answer(expected()))]).unwrap();
 		assert_eq!(post.pays_fee, Pays::Yes);
-		assert_eq!(Requests::<Test>::get(a).unwrap().answers.len(), 1);
-		assert!(Requests::<Test>::get(b).unwrap().answers.is_empty());
-		assert!(events().contains(&Event::AnswerRejected {
-			request: b,
-			worker: w1,
-			reason: AnswerError::MalformedAnswer
-		}));
+		assert_eq!(Requests::<Test>::get(a).unwrap().commitments.len(), 1);
+		assert!(Requests::<Test>::get(b).unwrap().commitments.is_empty());
+		assert!(events().contains(&Event::AnswerRejected { request: b, worker: w1, reason: AnswerError::CommitFirst }));
 	});
 }
 
@@ -344,8 +502,7 @@ fn a_failed_challenge_forfeits_the_fixed_deposit() {
 	ExtBuilder::default().build_and_execute(|| {
 		let id = request();
 		let [w1, w2, _] = workers();
-		assert_ok!(answer(&w1, id, expected()));
-		assert_ok!(answer(&w2, id, expected()));
+		commit_and_reveal(id, &[(w1, expected()), (w2, expected())]);
 		// Anyone may challenge, staked or not: the deposit is the price.
 		assert_ok!(Predictions::challenge(RuntimeOrigin::signed(acc(5)), id));
 		assert_eq!(Workers::deposits_settled(), vec![(acc(5), false)]);
@@ -369,9 +526,7 @@ fn an_upheld_challenge_pays_the_challenger_refunds_the_requester_and_clears_the_
 		let id = request();
 		let [w1, w2, w3] = workers();
 		// The right answer first, then a wrong quorum outvotes it.
-		assert_ok!(answer(&w3, id, expected()));
-		assert_ok!(answer(&w1, id, wrong()));
-		assert_ok!(answer(&w2, id, wrong()));
+		commit_and_reveal(id, &[(w3.clone(), expected()), (w1.clone(), wrong()), (w2.clone(), wrong())]);
 		assert_eq!(
 			reported(),
 			vec![(w3.clone(), Perbill::from_percent(10), OffenceKind::WrongAnswer, in_request(id), None)]
@@ -412,17 +567,14 @@ fn challenge_errors_change_nothing() {
 		let w3 = workers()[2].clone();
 		assert_noop!(Predictions::challenge(RuntimeOrigin::signed(w3.clone()), 0), Error::<Test>::UnknownResult);
 		let id = request();
-		assert_ok!(answer(&workers()[0], id, expected()));
-		assert_ok!(answer(&workers()[1], id, expected()));
+		commit_and_reveal(id, &[(workers()[0].clone(), expected()), (workers()[1].clone(), expected())]);
 		Workers::set_deposit_error(Some(DispatchError::Other("broke")));
 		assert_noop!(
 			Predictions::challenge(RuntimeOrigin::signed(acc(5)), id),
 			Error::<Test>::CannotPayChallengeDeposit
 		);
 		Workers::set_deposit_error(None);
-		Models::retire(0);
-		assert_noop!(Predictions::challenge(RuntimeOrigin::signed(w3.clone()), id), Error::<Test>::ModelUnavailable);
-		run_to_block(1 + CHALLENGE_WINDOW + 1);
+		run_to_block(Predictions::result(id).unwrap().finalized_at + CHALLENGE_WINDOW + 1);
 		assert_noop!(Predictions::challenge(RuntimeOrigin::signed(w3), id), Error::<Test>::ChallengeWindowClosed);
 		assert!(Workers::deposits_held().is_empty());
 	});
@@ -432,8 +584,7 @@ fn challenge_errors_change_nothing() {
 fn challenge_weight_covers_the_largest_model_and_refunds_to_the_actual_one() {
 	ExtBuilder::default().build_and_execute(|| {
 		let id = request();
-		assert_ok!(answer(&workers()[0], id, expected()));
-		assert_ok!(answer(&workers()[1], id, expected()));
+		commit_and_reveal(id, &[(workers()[0].clone(), expected()), (workers()[1].clone(), expected())]);
 		let call = Call::<Test>::challenge { request: id };
 		let declared = call.get_dispatch_info().call_weight;
 		let post = Predictions::challenge(RuntimeOrigin::signed(workers()[2].clone()), id).unwrap();
@@ -457,14 +608,17 @@ fn results_are_pruned_after_retention_a_bounded_number_per_block() {
 	ExtBuilder::default().params(1, 1).build_and_execute(|| {
 		let ids: Vec<_> = (0..5).map(|_| request()).collect();
 		for id in &ids {
-			assert_ok!(answer(&workers()[0], *id, expected()));
+			// The first worker until its capacity is full, then the next.
+			let worker = Requests::<Test>::get(id).unwrap().workers[0].clone();
+			assert_ok!(answer(&worker, *id, expected()));
 		}
-		run_to_block(1 + RETENTION - 1);
+		// Drawn in blocks 2..=6, all answered and final in block 6.
+		run_to_block(6 + RETENTION - 1);
 		assert_eq!(Results::<Test>::iter().count(), 5);
-		run_to_block(1 + RETENTION);
+		run_to_block(6 + RETENTION);
 		// MaxQueueWorkPerBlock is 3.
 		assert_eq!(Results::<Test>::iter().count(), 2);
-		run_to_block(2 + RETENTION);
+		run_to_block(7 + RETENTION);
 		assert_eq!(Results::<Test>::iter().count(), 0);
 		assert!(events().contains(&Event::ResultPruned { request: 4 }));
 		assert!(Predictions::result(0).is_none());
@@ -474,12 +628,14 @@ fn results_are_pruned_after_retention_a_bounded_number_per_block() {
 #[test]
 fn expiry_work_per_block_is_bounded() {
 	ExtBuilder::default().build_and_execute(|| {
-		for _ in 0..5 {
-			request();
+		// As many as the workers take (MaxAssignmentsPerWorker); MaxQueueWorkPerBlock is 3.
+		for _ in 0..4 {
+			request_undrawn();
 		}
-		run_to_block(2 + ANSWER_WINDOW);
-		assert_eq!(Requests::<Test>::iter().count(), 2);
+		// Drawn in block 2, due for expiry in block 3 + ANSWER_WINDOW.
 		run_to_block(3 + ANSWER_WINDOW);
+		assert_eq!(Requests::<Test>::iter().count(), 1);
+		run_to_block(4 + ANSWER_WINDOW);
 		assert_eq!(Requests::<Test>::iter().count(), 0);
 		assert_eq!(balance(&requester()), INITIAL_BALANCE);
 	});
@@ -522,6 +678,114 @@ fn integrity_test_rejects_windows_longer_than_the_offence_window() {
 	});
 }
 
+mod capacity {
+	use super::*;
+
+	/// Attack: unlimited requests (each refunded in full at expiry) give every assigned worker
+	/// more than its off-chain worker can answer, and every miss is a liveness slash. A worker
+	/// now holds at most `MaxAssignmentsPerWorker` open assignments; beyond the network's
+	/// capacity a request fails at submission and costs nobody anything.
+	#[test]
+	fn requests_beyond_the_workers_capacity_fail_at_submission() {
+		ExtBuilder::default().build_and_execute(|| {
+			let cap = MaxAssignmentsPerWorker::get();
+			// R = 3 of 3 workers: every request takes a seat of each, so `cap` requests fill them
+			// (made over two blocks: a block takes `MaxPendingDraws`).
+			let mut made = 0;
+			while made < cap {
+				let n = (cap - made).min(MaxPendingDraws::get());
+				for _ in 0..n {
+					request_undrawn();
+				}
+				made += n;
+				run_to_block(System::block_number() + 1);
+			}
+			let before = balance(&requester());
+			assert_noop!(
+				Predictions::request_prediction(
+					RuntimeOrigin::signed(requester()),
+					0,
+					input().try_into().unwrap(),
+					FEE
+				),
+				Error::<Test>::NetworkBusy
+			);
+			assert_eq!(balance(&requester()), before);
+			for w in workers() {
+				assert_eq!(WorkerLoad::<Test>::get(&w).seats, cap);
+			}
+			// Answering frees the seats at once.
+			let id = 0;
+			commit_and_reveal(id, &[(workers()[0].clone(), expected()), (workers()[1].clone(), expected())]);
+			assert_eq!(WorkerLoad::<Test>::get(&workers()[0]).seats, cap - 1);
+			assert_eq!(WorkerLoad::<Test>::get(&workers()[2]).seats, cap - 1);
+			request();
+		});
+	}
+
+	#[test]
+	fn a_block_takes_at_most_max_pending_draws_requests() {
+		ExtBuilder::default().params(1, 1).build_and_execute(|| {
+			for _ in 0..MaxPendingDraws::get() {
+				request_undrawn();
+			}
+			assert_noop!(
+				Predictions::request_prediction(
+					RuntimeOrigin::signed(requester()),
+					0,
+					input().try_into().unwrap(),
+					FEE
+				),
+				Error::<Test>::NetworkBusy
+			);
+			run_to_block(2);
+			assert_eq!(DrawQueueBounds::<Test>::get().head, u64::from(MaxPendingDraws::get()));
+			request_undrawn();
+		});
+	}
+
+	#[test]
+	fn workers_at_capacity_are_not_drawn() {
+		ExtBuilder::default().params(1, 1).build_and_execute(|| {
+			let [w1, w2, _] = workers();
+			WorkerLoad::<Test>::insert(&w1, Load { seats: MaxAssignmentsPerWorker::get(), cost: 0 });
+			// Keep try_state's books: pretend w1's seats belong to nothing (tested below only).
+			let id = request_undrawn();
+			System::set_block_number(2);
+			Predictions::draw_due(2);
+			assert_eq!(Requests::<Test>::get(id).unwrap().workers.to_vec(), vec![w2]);
+			WorkerLoad::<Test>::remove(&w1);
+		});
+	}
+
+	#[test]
+	fn a_draw_without_enough_workers_with_capacity_refunds_in_full() {
+		ExtBuilder::default().build_and_execute(|| {
+			let id = request_undrawn();
+			// One of the three workers leaves before the draw.
+			Workers::chill(&workers()[0]);
+			run_to_block(2);
+			assert!(!Requests::<Test>::contains_key(id));
+			assert!(events().contains(&Event::DrawFailed { request: id }));
+			assert_eq!(balance(&requester()), INITIAL_BALANCE);
+			assert_eq!(NetworkLoad::<Test>::get(), Load::default());
+			assert_eq!(<Models as ModelRegistry<_>>::users(0), 0);
+			assert!(Workers::offences().is_empty());
+		});
+	}
+
+	#[test]
+	fn a_worker_at_capacity_can_answer_everything_before_its_deadlines() {
+		// What the cap is for, as `integrity_test` checks it: commitments for all in half the
+		// commit window, commitments and reveals for all in half the answer window.
+		let per_block = max_answers();
+		let cap = MaxAssignmentsPerWorker::get();
+		assert!(2 * cap <= per_block * COMMIT_WINDOW as u32);
+		assert!(4 * cap <= per_block * ANSWER_WINDOW as u32);
+		assert_eq!(Predictions::max_assignments_allowed(), cap);
+	}
+}
+
 mod pool {
 	use super::*;
 	use frame_support::{dispatch::DispatchInfo, pallet_prelude::TransactionSource};
@@ -546,50 +810,134 @@ mod pool {
 			.map(|(valid, _, _)| valid)
 	}
 
-	fn submit(answers: Vec<(RequestId, P)>) -> RuntimeCall {
-		RuntimeCall::Predictions(Call::submit_predictions { answers: answers.try_into().unwrap() })
+	fn call(entries: Vec<(RequestId, S)>) -> RuntimeCall {
+		RuntimeCall::Predictions(Call::submit_predictions { answers: entries.try_into().unwrap() })
+	}
+
+	/// `w`'s commitment to `p` for `id`.
+	fn c(id: RequestId, w: &AccountId, p: P) -> S {
+		Submission::Commit(commitment(id, w, &p, &salt(w)))
+	}
+
+	fn custom(
+		e: AnswerError,
+	) -> Result<polkadot_sdk::sp_runtime::transaction_validity::ValidTransaction, TransactionValidityError> {
+		Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(e as u8)))
 	}
 
 	#[test]
-	fn valid_answers_provide_one_tag_per_request() {
+	fn valid_entries_provide_one_tag_per_request_and_step() {
 		ExtBuilder::default().build_and_execute(|| {
 			let a = request();
 			let b = request();
-			let w1 = workers()[0].clone();
-			let valid = validate(&key_of(&w1), submit(vec![(a, expected()), (b, expected())])).unwrap();
-			assert_eq!(valid.provides, vec![extension::answer_tag(&w1, a), extension::answer_tag(&w1, b)]);
+			let [w1, w2, w3] = workers();
+			let valid =
+				validate(&key_of(&w1), call(vec![(a, c(a, &w1, expected())), (b, c(b, &w1, expected()))])).unwrap();
+			assert_eq!(valid.provides, vec![extension::commit_tag(&w1, a), extension::commit_tag(&w1, b)]);
 			assert_eq!(valid.priority, AnswerPriority::get());
-			// Valid through the deadline block.
-			assert_eq!(valid.longevity, ANSWER_WINDOW + 1);
-			// Another worker's answer to the same request has a different tag.
-			let other = validate(&key_of(&workers()[1]), submit(vec![(a, expected())])).unwrap();
+			// Valid through `a`'s deadline block (`a` was drawn a block before now).
+			assert_eq!(valid.longevity, ANSWER_WINDOW);
+			// Another worker's commitment to the same request has a different tag.
+			let other = validate(&key_of(&w2), call(vec![(a, c(a, &w2, expected()))])).unwrap();
 			assert_ne!(other.provides[0], valid.provides[0]);
+			// A reveal provides the answer tag.
+			for w in [&w1, &w2, &w3] {
+				assert_ok!(commit(w, a, expected()));
+			}
+			let reveal = validate(&key_of(&w1), call(vec![(a, Submission::Reveal(expected(), salt(&w1)))])).unwrap();
+			assert_eq!(reveal.provides, vec![extension::answer_tag(&w1, a)]);
 		});
 	}
 
 	#[test]
-	fn unassigned_duplicate_late_and_malformed_answers_are_invalid() {
+	fn unassigned_duplicate_late_and_malformed_entries_are_invalid() {
 		ExtBuilder::default().build_and_execute(|| {
 			let id = request();
-			let w1 = key_of(&workers()[0]);
-			let custom = |e: AnswerError| Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(e as u8)));
-			assert_eq!(validate(&acc(5), submit(vec![(id, expected())])), custom(AnswerError::NotAWorkerKey));
+			let w = workers()[0].clone();
+			let w1 = key_of(&w);
+			let commit_w = || call(vec![(id, c(id, &w, expected()))]);
+			assert_eq!(validate(&acc(5), commit_w()), custom(AnswerError::NotAWorkerKey));
 			// The stash itself does not sign answers.
-			assert_eq!(validate(&workers()[0], submit(vec![(id, expected())])), custom(AnswerError::NotAWorkerKey));
+			assert_eq!(validate(&w, commit_w()), custom(AnswerError::NotAWorkerKey));
 			Workers::add_worker(&acc(5), STAKE);
 			Workers::set_key(&acc(5), &acc(15));
-			assert_eq!(validate(&acc(15), submit(vec![(id, expected())])), custom(AnswerError::NotAssigned));
-			assert_eq!(validate(&w1, submit(vec![(9, expected())])), custom(AnswerError::RequestNotOpen));
-			assert_eq!(validate(&w1, submit(vec![(id, Prediction::Class(10))])), custom(AnswerError::MalformedAnswer));
-			assert_eq!(validate(&w1, submit(vec![])), custom(AnswerError::EmptySubmission));
 			assert_eq!(
-				validate(&w1, submit(vec![(id, expected()), (id, expected())])),
+				validate(&acc(15), call(vec![(id, c(id, &acc(5), expected()))])),
+				custom(AnswerError::NotAssigned)
+			);
+			assert_eq!(validate(&w1, call(vec![(9, c(9, &w, expected()))])), custom(AnswerError::RequestNotOpen));
+			assert_eq!(
+				validate(&w1, call(vec![(id, Submission::Answer(expected()))])),
+				custom(AnswerError::CommitFirst)
+			);
+			assert_eq!(
+				validate(&w1, call(vec![(id, Submission::Reveal(expected(), salt(&w)))])),
+				custom(AnswerError::NotCommitted)
+			);
+			assert_eq!(validate(&w1, call(vec![])), custom(AnswerError::EmptySubmission));
+			assert_eq!(
+				validate(&w1, call(vec![(id, c(id, &w, expected())), (id, c(id, &w, expected()))])),
 				custom(AnswerError::DuplicateInSubmission)
 			);
-			assert_ok!(answer(&workers()[0], id, expected()));
-			assert_eq!(validate(&w1, submit(vec![(id, expected())])), custom(AnswerError::NotAssigned));
-			System::set_block_number(2 + ANSWER_WINDOW);
-			assert_eq!(validate(&key_of(&workers()[1]), submit(vec![(id, expected())])), custom(AnswerError::TooLate));
+			assert_ok!(commit(&w, id, expected()));
+			// Committing twice is only stale (a resent commitment).
+			assert_eq!(validate(&w1, commit_w()), custom(AnswerError::AlreadyCommitted));
+			assert_eq!(
+				validate(&w1, call(vec![(id, Submission::Reveal(expected(), salt(&w)))])),
+				custom(AnswerError::RevealTooEarly)
+			);
+			System::set_block_number(3 + ANSWER_WINDOW);
+			let w2 = workers()[1].clone();
+			assert_eq!(validate(&key_of(&w2), call(vec![(id, c(id, &w2, expected()))])), custom(AnswerError::TooLate));
+		});
+	}
+
+	/// Attack (on honest workers): with R = 3 and Q = 2 the third worker's batch usually
+	/// holds an answer a peer finalized first; the whole batch was invalid, so its other
+	/// entries waited and were missed. Stale entries now only drop out of the batch.
+	#[test]
+	fn a_batch_with_stale_entries_stays_valid_for_the_rest_and_is_free() {
+		ExtBuilder::default().build_and_execute(|| {
+			let a = request();
+			let b = request();
+			let d = request();
+			let [w1, w2, w3] = workers();
+			// All commit to `a`; w1 and w2 reveal and reach quorum before w3.
+			for w in [&w1, &w2, &w3] {
+				assert_ok!(commit(w, a, expected()));
+			}
+			assert_ok!(reveal(&w1, a, expected()));
+			assert_ok!(reveal(&w2, a, expected()));
+			let batch = vec![(a, Submission::Reveal(expected(), salt(&w3))), (b, c(b, &w3, expected()))];
+			let valid = validate(&key_of(&w3), call(batch.clone())).unwrap();
+			assert_eq!(valid.provides, vec![extension::commit_tag(&w3, b)]);
+			let post = submit(&w3, batch).unwrap();
+			assert_eq!(post.pays_fee, Pays::No);
+			assert_eq!(Requests::<Test>::get(b).unwrap().commitments.len(), 1);
+			assert!(events().contains(&Event::AnswerRejected {
+				request: a,
+				worker: w3.clone(),
+				reason: AnswerError::RequestNotOpen
+			}));
+			// Only stale entries: invalid, nothing to include.
+			assert_eq!(
+				validate(&key_of(&w3), call(vec![(a, Submission::Reveal(expected(), salt(&w3)))])),
+				custom(AnswerError::RequestNotOpen)
+			);
+			// An entry that is the worker's own fault still invalidates the batch.
+			assert_eq!(
+				validate(&key_of(&w1), call(vec![(b, c(b, &w1, expected())), (a + 7, c(a + 7, &w1, expected()))]))
+					.map(|v| v.provides.len()),
+				Ok(1)
+			);
+			assert_eq!(
+				validate(&key_of(&w1), call(vec![(b, c(b, &w1, expected())), (d, Submission::Answer(expected()))])),
+				custom(AnswerError::CommitFirst)
+			);
+			assert_eq!(
+				validate(&key_of(&w1), call(vec![(b, Submission::Answer(expected()))])),
+				custom(AnswerError::CommitFirst)
+			);
 		});
 	}
 
@@ -655,7 +1003,7 @@ mod offchain_worker {
 		let worker = env.worker.clone();
 		env.ext.execute_with(|| {
 			request();
-			Predictions::offchain_worker(1);
+			Predictions::offchain_worker(2);
 		});
 		let txs = pooled(&env);
 		assert_eq!(txs.len(), 1);
@@ -666,7 +1014,9 @@ mod offchain_worker {
 		assert!(signature.verify(&codec::Encode::encode(&tx.function)[..], &worker));
 		assert_eq!(
 			tx.function,
-			RuntimeCall::Predictions(Call::submit_predictions { answers: vec![(0, expected())].try_into().unwrap() })
+			RuntimeCall::Predictions(Call::submit_predictions {
+				answers: vec![(0, Submission::Answer(expected()))].try_into().unwrap()
+			})
 		);
 		// The pooled transaction is valid and finalizes the request when dispatched.
 		env.ext.execute_with(|| {
@@ -684,8 +1034,8 @@ mod offchain_worker {
 		let mut env = env();
 		env.ext.execute_with(|| {
 			request();
-			Predictions::offchain_worker(1);
-			Predictions::offchain_worker(1);
+			Predictions::offchain_worker(2);
+			Predictions::offchain_worker(2);
 		});
 		assert_eq!(pooled(&env).len(), 1);
 	}
@@ -695,19 +1045,26 @@ mod offchain_worker {
 		let mut env = env();
 		env.ext.execute_with(|| {
 			request();
-			Predictions::offchain_worker(1);
-			// The transaction was dropped: nothing for RESEND_AFTER blocks, then again.
-			System::set_block_number(2);
 			Predictions::offchain_worker(2);
+			// Not on chain yet (still in the pool, or dropped): nothing until RESEND_AFTER
+			// blocks have passed, then the answer goes again.
+			System::set_block_number(3);
+			Predictions::offchain_worker(3);
 		});
 		assert_eq!(pooled(&env).len(), 1);
 		env.ext.execute_with(|| {
-			let at = 1 + offchain::RESEND_AFTER as u64;
+			let at = 2 + offchain::RESEND_AFTER as u64;
 			System::set_block_number(at);
 			Predictions::offchain_worker(at);
 		});
-		// Past the deadline of request 0 (1 + 5): nothing owed any more.
-		assert_eq!(pooled(&env).len(), 1);
+		assert_eq!(pooled(&env).len(), 2);
+		env.ext.execute_with(|| {
+			// From the deadline block on (2 + 5), an answer could not be included in time.
+			let at = 2 + ANSWER_WINDOW;
+			System::set_block_number(at);
+			Predictions::offchain_worker(at);
+		});
+		assert_eq!(pooled(&env).len(), 2);
 	}
 
 	#[test]
@@ -718,7 +1075,7 @@ mod offchain_worker {
 			Workers::add_worker(&acc(12), STAKE);
 			Workers::set_selection(Some(vec![acc(12)]));
 			request();
-			Predictions::offchain_worker(1);
+			Predictions::offchain_worker(2);
 		});
 		assert!(pooled(&env).is_empty());
 	}
@@ -728,22 +1085,210 @@ mod offchain_worker {
 		let mut env = env();
 		let pool = env.pool.clone();
 		env.ext.execute_with(|| {
-			let cost = <Models as ModelRegistry<_>>::model(0).unwrap().cost;
-			OffchainCostPerBlock::set(cost * 2);
+			let summary = <Models as ModelRegistry<_>>::model(0).unwrap();
 			for _ in 0..3 {
-				request();
+				request_undrawn();
 			}
-			Predictions::offchain_worker(1);
+			run_to_block(2);
+			// From now on the off-chain worker can only afford loading the model once and two
+			// inferences a block.
+			OffchainCostPerBlock::set(summary.blob_len as u64 + summary.cost * 2);
+			Predictions::offchain_worker(2);
 			let txs = pool();
 			assert_eq!(txs.len(), 1);
 			let RuntimeCall::Predictions(Call::submit_predictions { answers }) = &txs[0].function else {
 				unreachable!()
 			};
-			assert_eq!(answers.len(), 2);
+			// Earliest deadline first (all equal here: by id).
+			assert_eq!(answers.iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![0, 1]);
 			// The rest next block.
-			System::set_block_number(2);
-			Predictions::offchain_worker(2);
+			System::set_block_number(3);
+			Predictions::offchain_worker(3);
 			assert_eq!(pool().len(), 2);
+		});
+	}
+
+	/// Dispatches the pooled submissions, as the next block would include them; a submission
+	/// left with only stale entries (its requests settled by peers first) would have left the
+	/// pool, so its failure is ignored.
+	fn include(pool: Vec<Vec<u8>>) {
+		for tx in pool {
+			let tx = Extrinsic::decode(&mut &tx[..]).unwrap();
+			let Preamble::Signed(who, _, ()) = tx.preamble else { panic!("signed") };
+			let RuntimeCall::Predictions(Call::submit_predictions { answers }) = tx.function else {
+				panic!("an answer submission")
+			};
+			match Predictions::submit_predictions(RuntimeOrigin::signed(who), answers) {
+				Ok(_) => {}
+				Err(e) => match e.error {
+					DispatchError::Module(_)
+						if e.error == Error::<Test>::InvalidAnswer(AnswerError::RequestNotOpen).into() => {}
+					other => panic!("a valid submission failed: {other:?}"),
+				},
+			}
+		}
+	}
+
+	/// A node holding the keys of all three workers (R = 3, Q = 2).
+	fn three_worker_node() -> polkadot_sdk::sp_io::TestExternalities {
+		let (offchain, _) = testing::TestOffchainExt::new();
+		let (pool, pool_state) = testing::TestTransactionPoolExt::new();
+		let drain: Box<dyn Fn() -> Vec<Vec<u8>>> =
+			Box::new(move || std::mem::take(&mut pool_state.write().transactions));
+		POOL.with(|p| *p.borrow_mut() = Some(drain));
+		let keystore = MemoryKeystore::new();
+		let keys: Vec<AccountId> = (0..3)
+			.map(|i| account_of(keystore.sr25519_generate_new(WORKER_KEY_TYPE, Some(&format!("//W{i}"))).unwrap()))
+			.collect();
+		let mut ext = ExtBuilder::default().build();
+		ext.register_extension(OffchainWorkerExt::new(offchain.clone()));
+		ext.register_extension(OffchainDbExt::new(offchain));
+		ext.register_extension(TransactionPoolExt::new(pool));
+		ext.register_extension(KeystoreExt::new(keystore));
+		ext.execute_with(|| {
+			for (w, k) in workers().iter().zip(&keys) {
+				Workers::set_key(w, k);
+			}
+		});
+		ext
+	}
+
+	/// Takes the transactions out of a test node's pool.
+	type Drain = Box<dyn Fn() -> Vec<Vec<u8>>>;
+
+	std::thread_local! {
+		/// Takes the transactions out of the test node's pool.
+		static POOL: std::cell::RefCell<Option<Drain>> = const { std::cell::RefCell::new(None) };
+	}
+
+	/// The next block: its hook, then what the off-chain worker sent after the last block is
+	/// included, then the node's off-chain worker runs on it.
+	fn next_block() {
+		run_to_block(System::block_number() + 1);
+		include(POOL.with(|p| (p.borrow().as_ref().unwrap())()));
+		Predictions::offchain_worker(System::block_number());
+	}
+
+	/// The honest path with R = 3, Q = 2: drawn the block after the request, committed the
+	/// next, revealed and final the one after: three blocks from request to result.
+	#[test]
+	fn three_workers_commit_then_reveal_within_three_blocks() {
+		three_worker_node().execute_with(|| {
+			let id = request_undrawn();
+			// Block 2 draws; the off-chain workers commit.
+			next_block();
+			// Block 3 includes the three commitments (nothing public yet); they reveal.
+			next_block();
+			let req = Requests::<Test>::get(id).unwrap();
+			assert_eq!(req.commitments.len(), 3);
+			assert!(req.answers.is_empty());
+			// Block 4 includes the reveals.
+			next_block();
+			let result = Predictions::result(id).expect("final");
+			assert_eq!(result.output, expected());
+			assert_eq!(result.finalized_at, 4, "requested at 1, final at 4 (included in the block after 3)");
+			assert!(Workers::offences().is_empty());
+		});
+	}
+
+	/// Attack: flood the workers with requests (refunded in full at expiry) so their off-chain
+	/// workers cannot keep up and every miss is slashed. Three workers with their keys in the
+	/// node, R = 3, Q = 2, a requester asking for twice what they can answer every block for 20
+	/// blocks: the excess fails at submission, every accepted request is answered, and nobody is
+	/// slashed.
+	#[test]
+	fn flooding_the_workers_slashes_nobody() {
+		three_worker_node().execute_with(|| {
+			let per_block = 2 * max_answers();
+			let (mut accepted, mut refused) = (0u32, 0u32);
+			for _ in 0..20 {
+				for _ in 0..per_block {
+					let input: BoundedVec<i8, _> = input().try_into().unwrap();
+					match Predictions::request_prediction(RuntimeOrigin::signed(requester()), 0, input, FEE) {
+						Ok(_) => accepted += 1,
+						Err(e) => {
+							assert_eq!(e.error, Error::<Test>::NetworkBusy.into());
+							refused += 1;
+						}
+					}
+				}
+				next_block();
+			}
+			assert!(refused > 0 && accepted > 0, "accepted {accepted}, refused {refused}");
+			// Let the last ones finish and expire.
+			for _ in 0..10 {
+				next_block();
+			}
+			assert!(Workers::offences().is_empty(), "honest workers slashed: {:?}", Workers::offences());
+			let ready = events().iter().filter(|e| matches!(e, Event::PredictionReady { .. })).count() as u32;
+			assert_eq!(ready, accepted, "every accepted request was answered");
+			assert_eq!(Requests::<Test>::iter().count(), 0);
+		});
+	}
+
+	/// Attack: thirty distinct large models assigned to one worker made its off-chain worker
+	/// read and decode every blob before checking its budget, exhausting the runtime's heap, so
+	/// it answered nothing. Their cost (blob length included) counts against the worker's
+	/// capacity, which refuses what its off-chain budget could not pay for; the worker computes
+	/// what it holds within one block's budget, cheap request included, one decoded model at a
+	/// time.
+	#[test]
+	fn many_large_models_cannot_starve_a_cheap_request() {
+		let mut env = env();
+		let pool = env.pool.clone();
+		env.ext.execute_with(|| {
+			// Thirty distinct models of 200 KB each (a 128 × 1,500 dense layer): two fit the worker's
+			// cost capacity (its off-chain budget over half the commit window).
+			let large: Vec<modelchain_primitives::models::ModelId> = (0..30u32)
+				.map(|i| {
+					let weights = (0..128 * 1500).map(|k| ((k + i) % 251) as i8).collect();
+					let model = modelchain_nn::Model {
+						input: modelchain_nn::InputSpec { shape: vec![128], scale: 1, scale_shift: 0, zero_point: 0 },
+						layers: vec![modelchain_nn::Layer::Dense(modelchain_nn::Dense {
+							in_features: 128,
+							out_features: 1500,
+							weights,
+							bias: vec![i as i32; 1500],
+							input_zero_point: 0,
+							output_zero_point: 0,
+							requant: vec![modelchain_nn::Requant { multiplier: 1, shift: 8 }],
+						})],
+						output: modelchain_nn::OutputKind::Class,
+					};
+					Models::add(&owner(), model.encode_blob(), MODEL_FEE)
+				})
+				.collect();
+			let summary = <Models as ModelRegistry<_>>::model(large[0]).unwrap();
+			let large_cost = Predictions::task_cost(summary.cost, summary.blob_len);
+			let budget = OffchainCostPerBlock::get();
+			let (mut accepted, mut refused) = (0u32, 0u32);
+			for model in &large {
+				let input: BoundedVec<i8, _> = vec![1i8; 128].try_into().unwrap();
+				match Predictions::request_prediction(RuntimeOrigin::signed(requester()), *model, input, u128::MAX) {
+					Ok(_) => accepted += 1,
+					Err(e) => {
+						assert_eq!(e.error, Error::<Test>::NetworkBusy.into());
+						refused += 1;
+					}
+				}
+			}
+			// What the worker holds fits its budget; the rest was refused at once.
+			assert!(refused > 0 && accepted > 0, "accepted {accepted}, refused {refused}");
+			assert!(u64::from(accepted) * large_cost <= Predictions::worker_cost_capacity());
+			let cheap = request_undrawn();
+			run_to_block(2);
+			Predictions::offchain_worker(2);
+			let txs = pool();
+			assert_eq!(txs.len(), 1);
+			let RuntimeCall::Predictions(Call::submit_predictions { answers }) = &txs[0].function else {
+				unreachable!()
+			};
+			// Everything it holds, the cheap request included, in this block.
+			assert!(answers.iter().any(|(id, _)| *id == cheap), "{answers:?}");
+			assert_eq!(answers.len() as u32, (accepted + 1).min(max_answers()));
+			// One decoded model at a time: each blob was read once.
+			assert!(Models::loads() <= accepted + 1);
+			assert!(budget >= Predictions::worker_cost_capacity());
 		});
 	}
 
@@ -758,7 +1303,7 @@ mod offchain_worker {
 		ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
 		ext.execute_with(|| {
 			request();
-			Predictions::offchain_worker(1);
+			Predictions::offchain_worker(2);
 		});
 		assert!(pool_state.read().transactions.is_empty());
 	}

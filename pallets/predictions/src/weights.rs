@@ -49,6 +49,8 @@ pub trait WeightInfo {
 	fn expire_requests(n: u32, r: u32, ) -> Weight;
 	fn prune_results(n: u32, ) -> Weight;
 	fn check_answers(n: u32, ) -> Weight;
+	fn draw_workers(n: u32, r: u32, ) -> Weight;
+	fn skip_settled(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_ml_predictions` using the Substrate node and recommended hardware.
@@ -270,6 +272,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 73323).saturating_mul(n.into()))
 	}
+	/// NOT GENERATED: estimated from the code until `scripts/benchmark.sh` runs the
+	/// `draw_workers` benchmark. Per draw: the request, the randomness, the worker list, up to
+	/// `DRAW_EXAMINE_FACTOR` (8) load reads per seat, then per drawn worker an assignment and a
+	/// load write, and the request, network load and expiry queue writes; 0.5 ms of compute per
+	/// draw plus 0.1 ms per worker, about twice what `request_prediction` measured for its draw.
+	fn draw_workers(n: u32, r: u32, ) -> Weight {
+		Weight::from_parts(500_000_000, 40_000).saturating_mul(n.into())
+			.saturating_add(Weight::from_parts(100_000_000, 5_000).saturating_mul((n as u64).saturating_mul(r.into())))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul((n as u64).saturating_mul(r.into()))))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul((n as u64).saturating_mul(r.into()))))
+	}
+	/// NOT GENERATED: estimated from the code until `scripts/benchmark.sh` runs the
+	/// `skip_settled` benchmark. Per entry: the queue entry read and removed, the request read
+	/// (absent), with 0.1 ms of compute.
+	fn skip_settled(n: u32, ) -> Weight {
+		Weight::from_parts(100_000_000, 3_000).saturating_mul(n.into())
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+	}
 }
 
 // For backwards compatibility and tests.
@@ -489,5 +512,26 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 73323).saturating_mul(n.into()))
+	}
+	/// NOT GENERATED: estimated from the code until `scripts/benchmark.sh` runs the
+	/// `draw_workers` benchmark. Per draw: the request, the randomness, the worker list, up to
+	/// `DRAW_EXAMINE_FACTOR` (8) load reads per seat, then per drawn worker an assignment and a
+	/// load write, and the request, network load and expiry queue writes; 0.5 ms of compute per
+	/// draw plus 0.1 ms per worker, about twice what `request_prediction` measured for its draw.
+	fn draw_workers(n: u32, r: u32, ) -> Weight {
+		Weight::from_parts(500_000_000, 40_000).saturating_mul(n.into())
+			.saturating_add(Weight::from_parts(100_000_000, 5_000).saturating_mul((n as u64).saturating_mul(r.into())))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((8_u64).saturating_mul((n as u64).saturating_mul(r.into()))))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul((n as u64).saturating_mul(r.into()))))
+	}
+	/// NOT GENERATED: estimated from the code until `scripts/benchmark.sh` runs the
+	/// `skip_settled` benchmark. Per entry: the queue entry read and removed, the request read
+	/// (absent), with 0.1 ms of compute.
+	fn skip_settled(n: u32, ) -> Weight {
+		Weight::from_parts(100_000_000, 3_000).saturating_mul(n.into())
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 }

@@ -47,14 +47,31 @@ pub trait ModelRegistry<AccountId> {
 	/// callers can weigh the largest model the registry may hold.
 	fn bounds() -> Bounds;
 
-	/// The model `id`, if it is registered and not retired.
+	/// The model `id`, if it is registered and not retired: the models new tasks may use.
 	fn model(id: ModelId) -> Option<ModelSummary<AccountId, Self::Balance>>;
 
-	/// Fetches the blob of model `id` and decodes it within the runtime's bounds.
+	/// The model `id` while it is kept: registered, or retired but still in use by a task
+	/// that [`Self::acquire`]d it (so a challenge can still re-execute it).
+	fn kept_model(id: ModelId) -> Option<ModelSummary<AccountId, Self::Balance>>;
+
+	/// Fetches the blob of kept model `id` (see [`Self::kept_model`]) and decodes it within
+	/// the runtime's bounds.
 	///
 	/// Costs a storage read of the whole blob plus decoding: weigh callers by
-	/// [`ModelSummary::blob_len`]. Fails if the model is unknown or retired.
+	/// [`ModelSummary::blob_len`]. Fails if the model is not kept.
 	fn load(id: ModelId) -> Result<Model, DispatchError>;
+
+	/// Marks model `id` as in use by one more task. While any task uses it, retiring the
+	/// model only stops new tasks: its blob stays stored and loadable until the last user
+	/// [`Self::release`]s it. Fails, changing nothing, if the model is unknown or retired.
+	fn acquire(id: ModelId) -> Result<(), DispatchError>;
+
+	/// Ends one use of model `id` begun by [`Self::acquire`]. A retired model whose last use
+	/// ends is removed (its blob unrequested, its deposit released).
+	fn release(id: ModelId);
+
+	/// Tasks currently using model `id` (for state checks).
+	fn users(id: ModelId) -> u32;
 
 	/// Registers `blob` as a model of `owner` with `fee`, storing the blob and taking any
 	/// deposit as the registry would, so other pallets' benchmarks can set models up.
@@ -92,12 +109,27 @@ pub mod mock {
 		fee: u128,
 		blob: Vec<u8>,
 		retired: bool,
+		users: u32,
 	}
 
 	std::thread_local! {
 		static MODELS: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
 		static LOADS: RefCell<u32> = const { RefCell::new(0) };
+		static BOUNDS: RefCell<Option<Bounds>> = const { RefCell::new(None) };
 	}
+
+	/// What the mock registry reports as its bounds unless a test sets others: small models
+	/// (64 KiB blobs, a cost of 100,000), as a test runtime's off-chain budget and block weights
+	/// can carry. The digits fixture fits.
+	pub const MOCK_BOUNDS: Bounds = Bounds {
+		max_blob_len: 64 * 1024,
+		max_layers: 64,
+		max_parameters: 64 * 1024,
+		max_dimension: 65_536,
+		max_tensor_len: 1 << 16,
+		max_macs: 100_000,
+		max_cost: 100_000,
+	};
 
 	/// The mock registry; `AccountId` and `Balance` are the test runtime's types.
 	pub struct MockModels<AccountId, Balance>(PhantomData<(AccountId, Balance)>);
@@ -111,6 +143,14 @@ pub mod mock {
 		pub fn reset() {
 			MODELS.with(|m| m.borrow_mut().clear());
 			LOADS.with(|l| *l.borrow_mut() = 0);
+			BOUNDS.with(|b| *b.borrow_mut() = None);
+		}
+
+		/// Sets what [`ModelRegistry::bounds`] reports ([`MOCK_BOUNDS`] until set), for pallets
+		/// whose `integrity_test` weighs the largest model. Models are still decoded with
+		/// `Bounds::default()`.
+		pub fn set_bounds(bounds: Bounds) {
+			BOUNDS.with(|b| *b.borrow_mut() = Some(bounds));
 		}
 
 		/// Adds a model and returns its id. Panics if `blob` does not decode: a test bug.
@@ -118,18 +158,49 @@ pub mod mock {
 			Model::decode_blob(&blob, &Bounds::default()).expect("MockModels::add takes a valid model blob");
 			MODELS.with(|m| {
 				let mut m = m.borrow_mut();
-				m.push(Entry { owner: owner.encode(), fee: fee.unique_saturated_into(), blob, retired: false });
+				m.push(Entry {
+					owner: owner.encode(),
+					fee: fee.unique_saturated_into(),
+					blob,
+					retired: false,
+					users: 0,
+				});
 				(m.len() - 1) as ModelId
 			})
 		}
 
-		/// Retires model `id`: it becomes unknown to [`ModelRegistry::model`] and `load`.
+		/// Retires model `id`: it becomes unknown to [`ModelRegistry::model`]; `kept_model` and
+		/// `load` still find it while it has users, as in the real registry.
 		pub fn retire(id: ModelId) {
 			MODELS.with(|m| {
 				if let Some(e) = m.borrow_mut().get_mut(id as usize) {
 					e.retired = true;
 				}
 			});
+		}
+
+		/// Whether `e` is kept: registered, or retired with users left.
+		fn kept(e: &Entry) -> bool {
+			!e.retired || e.users > 0
+		}
+
+		fn summary(id: ModelId, retired_too: bool) -> Option<ModelSummary<AccountId, Balance>> {
+			MODELS.with(|m| {
+				let m = m.borrow();
+				let e = m.get(id as usize).filter(|e| if retired_too { Self::kept(e) } else { !e.retired })?;
+				let model = Model::decode_blob(&e.blob, &Bounds::default()).ok()?;
+				let summary = model.validate(&Bounds::default()).ok()?;
+				Some(ModelSummary {
+					owner: AccountId::decode(&mut &e.owner[..]).ok()?,
+					fee: Balance::unique_saturated_from(e.fee),
+					blob_hash: BlakeTwo256::hash(&e.blob),
+					blob_len: e.blob.len() as u32,
+					input_len: summary.input_len,
+					output_len: summary.output_len,
+					output: model.output,
+					cost: summary.cost,
+				})
+			})
 		}
 
 		/// How many times [`ModelRegistry::load`] succeeded on this thread.
@@ -146,36 +217,49 @@ pub mod mock {
 		type Balance = Balance;
 
 		fn bounds() -> Bounds {
-			Bounds::default()
+			BOUNDS.with(|b| b.borrow().unwrap_or(MOCK_BOUNDS))
 		}
 
 		fn model(id: ModelId) -> Option<ModelSummary<AccountId, Balance>> {
-			MODELS.with(|m| {
-				let m = m.borrow();
-				let e = m.get(id as usize).filter(|e| !e.retired)?;
-				let model = Model::decode_blob(&e.blob, &Bounds::default()).ok()?;
-				let summary = model.validate(&Bounds::default()).ok()?;
-				Some(ModelSummary {
-					owner: AccountId::decode(&mut &e.owner[..]).ok()?,
-					fee: Balance::unique_saturated_from(e.fee),
-					blob_hash: BlakeTwo256::hash(&e.blob),
-					blob_len: e.blob.len() as u32,
-					input_len: summary.input_len,
-					output_len: summary.output_len,
-					output: model.output,
-					cost: summary.cost,
-				})
-			})
+			Self::summary(id, false)
+		}
+
+		fn kept_model(id: ModelId) -> Option<ModelSummary<AccountId, Balance>> {
+			Self::summary(id, true)
 		}
 
 		fn load(id: ModelId) -> Result<Model, DispatchError> {
 			let blob = MODELS
-				.with(|m| m.borrow().get(id as usize).filter(|e| !e.retired).map(|e| e.blob.clone()))
+				.with(|m| m.borrow().get(id as usize).filter(|e| Self::kept(e)).map(|e| e.blob.clone()))
 				.ok_or(DispatchError::Other("MockModels: unknown model"))?;
 			let model = Model::decode_blob(&blob, &Bounds::default())
 				.map_err(|_| DispatchError::Other("MockModels: undecodable model"))?;
 			LOADS.with(|l| *l.borrow_mut() += 1);
 			Ok(model)
+		}
+
+		fn acquire(id: ModelId) -> Result<(), DispatchError> {
+			MODELS.with(|m| {
+				let mut m = m.borrow_mut();
+				let e = m
+					.get_mut(id as usize)
+					.filter(|e| !e.retired)
+					.ok_or(DispatchError::Other("MockModels: unknown model"))?;
+				e.users += 1;
+				Ok(())
+			})
+		}
+
+		fn release(id: ModelId) {
+			MODELS.with(|m| {
+				let mut m = m.borrow_mut();
+				let e = m.get_mut(id as usize).expect("MockModels::release of a model never acquired");
+				e.users = e.users.checked_sub(1).expect("MockModels::release without acquire");
+			})
+		}
+
+		fn users(id: ModelId) -> u32 {
+			MODELS.with(|m| m.borrow().get(id as usize).map_or(0, |e| e.users))
 		}
 
 		#[cfg(feature = "runtime-benchmarks")]

@@ -59,6 +59,9 @@ pub enum Error {
 	},
 	/// The model needs more multiply-accumulates than `Bounds::max_macs`.
 	TooManyMacs,
+	/// One inference costs more than `Bounds::max_cost` (multiply-accumulates plus
+	/// element-wise and pooling work).
+	CostTooHigh,
 	/// A layer's declared input size does not match the tensor it receives.
 	ShapeMismatch {
 		/// The layer.

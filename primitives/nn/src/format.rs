@@ -53,6 +53,11 @@ pub struct Bounds {
 	pub max_tensor_len: u32,
 	/// Most multiply-accumulates per inference (see [`Model::cost`](crate::Model::cost)).
 	pub max_macs: u64,
+	/// Most cost per inference: multiply-accumulates plus every element-wise step and
+	/// pooling comparison ([`Model::cost`](crate::Model::cost)). A model of pooling or lookup
+	/// layers does no multiply-accumulate at all yet can take as long as a large dense one;
+	/// this bound, not `max_macs`, is what limits the time one inference takes.
+	pub max_cost: u64,
 }
 
 impl Default for Bounds {
@@ -64,6 +69,7 @@ impl Default for Bounds {
 			max_dimension: 65_536,
 			max_tensor_len: 1 << 20,
 			max_macs: 100_000_000,
+			max_cost: 200_000_000,
 		}
 	}
 }
@@ -79,6 +85,7 @@ impl Bounds {
 			max_dimension: u32::MAX,
 			max_tensor_len: u32::MAX,
 			max_macs: u64::MAX,
+			max_cost: u64::MAX,
 		}
 	}
 }

@@ -171,7 +171,8 @@ fn elementwise_cost(layer: &Layer, out_len: u32) -> u64 {
 
 impl Model {
 	/// Checks the model against `bounds`: input shape, layer count, parameter count, each
-	/// layer's shape and parameter lengths, tensor sizes, fan-in and multiply-accumulates.
+	/// layer's shape and parameter lengths, tensor sizes, fan-in, multiply-accumulates and
+	/// total cost.
 	pub fn validate(&self, bounds: &Bounds) -> Result<Summary, Error> {
 		let input_layer = u32::MAX;
 		let shape = &self.input.shape;
@@ -205,8 +206,12 @@ impl Model {
 		if macs > bounds.max_macs {
 			return Err(Error::TooManyMacs);
 		}
+		let cost = macs.saturating_add(other);
+		if cost > bounds.max_cost {
+			return Err(Error::CostTooHigh);
+		}
 		let output_len = check_tensor(&dims, bounds, u32::MAX)?;
-		Ok(Summary { input_len, output_len, macs, cost: macs.saturating_add(other), max_tensor_len })
+		Ok(Summary { input_len, output_len, macs, cost, max_tensor_len })
 	}
 
 	/// The weight the runtime charges for one inference, in multiply-accumulate

@@ -352,6 +352,9 @@ fn decode_errors() {
 	assert_eq!(Model::decode_blob(&blob, &Bounds { max_parameters: 7, ..b }), Err(Error::TooManyParameters));
 	assert_eq!(Model::decode_blob(&blob, &Bounds { max_layers: 0, ..b }), Err(Error::TooManyLayers));
 	assert_eq!(Model::decode_blob(&blob, &Bounds { max_macs: 5, ..b }), Err(Error::TooManyMacs));
+	let cost = small_mlp().cost();
+	assert_eq!(Model::decode_blob(&blob, &Bounds { max_cost: cost - 1, ..b }), Err(Error::CostTooHigh));
+	assert_eq!(Model::decode_blob(&blob, &Bounds { max_cost: cost, ..b }), Ok(small_mlp()));
 	assert_eq!(
 		Model::decode_blob(&blob, &Bounds { max_dimension: 2, ..b }),
 		Err(Error::DimensionTooLarge { layer: u32::MAX })

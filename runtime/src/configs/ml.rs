@@ -70,8 +70,11 @@ impl pallet_ml_staking::Config for Runtime {
 }
 
 parameter_types! {
-	/// What the runtime accepts as a model: blobs up to 4 MiB (pallet-preimage's limit) and
-	/// at most 50 million multiply-accumulates, about 0.1 s of on-chain re-execution.
+	/// What the runtime accepts as a model: blobs up to 4 MiB (pallet-preimage's limit), at
+	/// most 50 million multiply-accumulates and a cost (`Model::cost`: every layer's work,
+	/// pooling comparisons and lookups included) of at most 60 million, about 0.2 s of on-chain
+	/// re-execution at the benchmarked rate. The predictions pallet's `integrity_test` checks
+	/// that such a model fits one off-chain worker run and half a block's weight.
 	pub const ModelBounds: modelchain_nn::Bounds = modelchain_nn::Bounds {
 		max_blob_len: 4 * 1024 * 1024,
 		max_layers: 64,
@@ -79,6 +82,7 @@ parameter_types! {
 		max_dimension: 65_536,
 		max_tensor_len: 1 << 20,
 		max_macs: 50_000_000,
+		max_cost: 60_000_000,
 	};
 	/// Deposit per registered model: 1 MDC (the blob itself is paid for in pallet-preimage).
 	pub const ModelDeposit: Balance = MDC;
@@ -100,8 +104,11 @@ impl pallet_ml_models::Config for Runtime {
 }
 
 parameter_types! {
-	/// Answers are accepted for 10 blocks (one minute) after a request.
+	/// Answers are accepted for 10 blocks (one minute) after the draw.
 	pub const AnswerWindow: BlockNumber = 10;
+	/// With quorum 2 or more, workers commit within 4 blocks of the draw; reveals open as soon
+	/// as all have committed (the next block, normally) or after those 4.
+	pub const CommitWindow: BlockNumber = 4;
 	/// A final result can be challenged for an hour.
 	pub const ChallengeWindow: BlockNumber = HOURS;
 	/// Final results are kept for a day.
@@ -114,6 +121,32 @@ parameter_types! {
 	pub const OffchainCostPerBlock: u64 = 200_000_000;
 	/// Answers go before ordinary transactions, so they make their deadline.
 	pub const AnswerPriority: TransactionPriority = TransactionPriority::MAX / 2;
+	/// A worker holds at most 64 open assignments: each takes a commitment and a reveal, and
+	/// its off-chain worker sends 32 entries a block, so it commits them all in half the
+	/// 4-block commit window and reveals them all in half the answer window.
+	pub const MaxAssignmentsPerWorker: u32 = 64;
+	/// A block takes at most 256 prediction requests; their draws run in the next block's hook.
+	pub const MaxPendingDraws: u32 = 256;
+}
+
+/// The worker draw's randomness on ModelChain: the hash of the previous block mixed with the
+/// subject, known from the current block on.
+///
+/// A request is drawn in the block after its own, so its seed is the hash of the block that
+/// contains it: the requester cannot know it when it submits. The author of that block can:
+/// by reordering or leaving out transactions it can try several block hashes before sealing,
+/// and pick the draw it likes for the requests in its block. It must be an authority (Aura),
+/// every try is a block it must build, and a draw only helps it if it also controls a quorum
+/// of the workers it can choose among; the README says so. A VRF source (BABE's per-block
+/// randomness) can replace this type without touching the pallet.
+pub struct ParentHashRandomness;
+
+impl polkadot_sdk::frame_support::traits::Randomness<Hash, BlockNumber> for ParentHashRandomness {
+	fn random(subject: &[u8]) -> (Hash, BlockNumber) {
+		use polkadot_sdk::sp_runtime::traits::Hash as _;
+		let parent = System::parent_hash();
+		(polkadot_sdk::sp_runtime::traits::BlakeTwo256::hash_of(&(subject, parent)), System::block_number())
+	}
 }
 
 impl pallet_ml_predictions::Config for Runtime {
@@ -121,9 +154,11 @@ impl pallet_ml_predictions::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Workers = MlStaking;
 	type Models = MlModels;
+	type Randomness = ParentHashRandomness;
 	type AuthorityId = modelchain_primitives::worker_key::WorkerAuthId;
 	type ParametersOrigin = EnsureRoot<AccountId>;
 	type AnswerWindow = AnswerWindow;
+	type CommitWindow = CommitWindow;
 	type ChallengeWindow = ChallengeWindow;
 	type RetentionPeriod = RetentionPeriod;
 	type MaxInputLen = ConstU32<4096>;
@@ -131,6 +166,8 @@ impl pallet_ml_predictions::Config for Runtime {
 	type MaxRedundancy = ConstU32<16>;
 	type MaxAnswersPerSubmission = ConstU32<32>;
 	type MaxQueueWorkPerBlock = ConstU32<16>;
+	type MaxPendingDraws = MaxPendingDraws;
+	type MaxAssignmentsPerWorker = MaxAssignmentsPerWorker;
 	type WrongAnswerSlash = WrongAnswerSlash;
 	type MissedAnswerSlash = MissedAnswerSlash;
 	type OffchainCostPerBlock = OffchainCostPerBlock;

@@ -12,10 +12,10 @@ use polkadot_sdk::{
 		PalletId,
 	},
 	frame_system::EnsureRoot,
-	pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier},
+	pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment},
 	sp_runtime::{
-		traits::{AccountIdConversion, IdentityLookup, One},
-		Permill,
+		traits::{AccountIdConversion, Bounded, IdentityLookup, One},
+		FixedPointNumber, Permill, Perquintill,
 	},
 };
 
@@ -41,7 +41,17 @@ impl pallet_balances::Config for Runtime {
 }
 
 parameter_types! {
-	pub FeeMultiplier: Multiplier = Multiplier::one();
+	/// Fees rise while blocks are more than a quarter full and fall back otherwise (Polkadot's
+	/// `SlowAdjustingFeeUpdate` target): a flood of requests or answers pays more and more.
+	pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
+	/// How fast (Polkadot's value): each block multiplies fees by about `1 + v·s + v²·s²/2`,
+	/// `s` the block's fullness minus the target; a day of full blocks (s = 0.75 for 14,400
+	/// blocks) multiplies them by about e^0.8 ≈ 2.2.
+	pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(75, 1_000_000);
+	/// Fees never fall below the base fee the README quotes.
+	pub MinimumMultiplier: Multiplier = Multiplier::one();
+	/// No cap: a sustained flood keeps paying more.
+	pub MaximumMultiplier: Multiplier = Bounded::max_value();
 	/// One micro-MDC per byte of transaction.
 	pub const TransactionByteFee: Balance = MICRO_MDC;
 	pub const TreasuryPalletId: PalletId = PalletId(*b"mc/trsry");
@@ -63,7 +73,8 @@ impl pallet_transaction_payment::Config for Runtime {
 	/// One Planck per unit of ref-time weight: a transfer costs about 0.0002 MDC.
 	type WeightToFee = IdentityFee<Balance>;
 	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
-	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+	type FeeMultiplierUpdate =
+		TargetedFeeAdjustment<Self, TargetBlockFullness, AdjustmentVariable, MinimumMultiplier, MaximumMultiplier>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 

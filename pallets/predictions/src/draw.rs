@@ -1,0 +1,165 @@
+//! Who answers a request: capacity, and the draw.
+//!
+//! **Capacity.** An assignment costs its worker's off-chain worker [`Request::cost`] (the
+//! model's inference cost plus its blob length). A worker is drawn only while it holds fewer
+//! than `MaxAssignmentsPerWorker` open assignments and their cost stays within
+//! [`Pallet::worker_cost_capacity`], half of what its off-chain worker can spend in one answer
+//! window: whatever the load, every assignment it gets can be answered before its deadline,
+//! so a liveness slash only ever punishes a worker that was really absent. A request is
+//! accepted only while [`NetworkLoad`] (open assignments plus requests awaiting their draw)
+//! leaves room for its seats among the drawable workers; beyond that it fails with
+//! `NetworkBusy` and nobody is penalised.
+//!
+//! **The draw** happens in the block after the request, in `on_initialize`, from
+//! `T::Randomness` once its output was determined after the request's block: a requester does
+//! not know its draw when it submits, so padding ids or waiting for a convenient parent hash
+//! gains nothing. Workers are drawn uniformly among the drawable ones (past their activation
+//! delay) that have spare capacity, examining at most [`DRAW_EXAMINE_FACTOR`] × R of them.
+
+use crate::{settlement::ExpiryQueueOf, *};
+use codec::Encode;
+use frame_support::{
+	ensure,
+	traits::{Get, Randomness},
+	BoundedVec,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use modelchain_primitives::{funds, queue::StorageQueue};
+use sp_runtime::{
+	traits::{Saturating, UniqueSaturatedInto},
+	DispatchError,
+};
+
+/// A draw examines at most this many workers per seat before it gives up (each examined
+/// worker costs a storage read of its load): with a fifth of the workers at capacity a draw
+/// of three fails with probability below one in a million.
+pub const DRAW_EXAMINE_FACTOR: u32 = 8;
+
+/// The queue of requests awaiting their draw.
+pub(crate) type DrawQueueOf<T> = StorageQueue<QueueEntry<BlockNumberFor<T>>, DrawQueue<T>, DrawQueueBounds<T>>;
+
+/// Subject of the draw randomness of every request (the request id is mixed in afterwards).
+const DRAW_SUBJECT: &[u8] = b"modelchain/predictions/draw";
+
+impl<T: Config> Pallet<T> {
+	/// What an assignment of a model costs a worker: its inference cost plus its blob length
+	/// (the off-chain worker reads and decodes the blob), saturating.
+	pub fn task_cost(model_cost: u64, blob_len: u32) -> u64 {
+		model_cost.saturating_add(u64::from(blob_len))
+	}
+
+	/// Inference cost one worker may hold in open assignments: what its off-chain worker
+	/// spends in half a commit window (`OffchainCostPerBlock × CommitWindow / 2`; outputs are
+	/// computed when they are committed), so even a worker at capacity computes everything in
+	/// time with half the window to spare.
+	pub fn worker_cost_capacity() -> u64 {
+		let window: u64 = T::CommitWindow::get().unique_saturated_into();
+		T::OffchainCostPerBlock::get().saturating_mul(window) / 2
+	}
+
+	/// The most open assignments `integrity_test` allows a worker: each needs two submission
+	/// entries (commit and reveal), all commitments must fit the commit window and everything
+	/// the answer window, each with half the window to spare.
+	pub fn max_assignments_allowed() -> u32 {
+		let per_block = T::MaxAnswersPerSubmission::get();
+		let commit: u32 = T::CommitWindow::get().unique_saturated_into();
+		let answer: u32 = T::AnswerWindow::get().unique_saturated_into();
+		(per_block.saturating_mul(commit) / 2).min(per_block.saturating_mul(answer) / 4)
+	}
+
+	/// The network load after a new request of `redundancy` seats costing `cost` each, if
+	/// the drawable workers have room for it (checked, nothing written).
+	pub(crate) fn reserve_capacity(redundancy: u32, cost: u64) -> Result<Load, DispatchError> {
+		let drawable = T::Workers::active_worker_count();
+		ensure!(drawable >= redundancy, Error::<T>::NotEnoughWorkers);
+		ensure!(DrawQueueOf::<T>::len() < u64::from(T::MaxPendingDraws::get()), Error::<T>::NetworkBusy);
+		let load = NetworkLoad::<T>::get().add(redundancy, cost);
+		let seats = u64::from(drawable).saturating_mul(u64::from(T::MaxAssignmentsPerWorker::get()));
+		let capacity = u64::from(drawable).saturating_mul(Self::worker_cost_capacity());
+		ensure!(u64::from(load.seats) <= seats && load.cost <= capacity, Error::<T>::NetworkBusy);
+		Ok(load)
+	}
+
+	/// Whether `worker` can take one more assignment costing `cost`.
+	pub fn has_capacity(worker: &T::AccountId, cost: u64) -> bool {
+		let load = WorkerLoad::<T>::get(worker).add(1, cost);
+		load.seats <= T::MaxAssignmentsPerWorker::get() && load.cost <= Self::worker_cost_capacity()
+	}
+
+	/// The draw seed of request `id` from `T::Randomness`, and the block since which the
+	/// randomness was known.
+	pub fn draw_seed(id: RequestId) -> ([u8; 32], BlockNumberFor<T>) {
+		let (random, known_since) = T::Randomness::random(DRAW_SUBJECT);
+		(polkadot_sdk::sp_io::hashing::blake2_256(&(DRAW_SUBJECT, random, id).encode()), known_since)
+	}
+
+	/// Draws the workers of requests made before `now`, as far as fresh randomness allows, at
+	/// most `MaxPendingDraws`; returns how many draws were made.
+	pub(crate) fn draw_due(now: BlockNumberFor<T>) -> u32 {
+		let (_, known_since) = T::Randomness::random(DRAW_SUBJECT);
+		let give_up = T::AnswerWindow::get();
+		let (drawn, _) = DrawQueueOf::<T>::process(
+			T::MaxPendingDraws::get(),
+			// Randomness known only since the request's block or earlier could have been known
+			// to the requester: wait for a fresher one, for at most an answer window.
+			|entry| entry.due <= now && (known_since >= entry.due || now > entry.due.saturating_add(give_up)),
+			|entry| {
+				Self::draw(entry.request, now, known_since >= entry.due);
+				true
+			},
+		);
+		drawn
+	}
+
+	/// Draws request `id`'s workers and opens their assignments; or, without fresh randomness
+	/// or enough workers with capacity, refunds the request.
+	fn draw(id: RequestId, now: BlockNumberFor<T>, fresh: bool) {
+		let Some(mut req) = Requests::<T>::get(id) else { return };
+		let (seed, _) = Self::draw_seed(id);
+		let examine = req.redundancy.saturating_mul(DRAW_EXAMINE_FACTOR);
+		let cost = req.cost;
+		let drawn = if fresh {
+			T::Workers::select_workers_where(seed, req.redundancy, examine, |w| Self::has_capacity(w, cost))
+				.ok()
+				.and_then(|w| BoundedVec::<_, T::MaxRedundancy>::try_from(w).ok())
+		} else {
+			None
+		};
+		let Some(workers) = drawn else {
+			Requests::<T>::remove(id);
+			NetworkLoad::<T>::mutate(|l| *l = l.sub(req.redundancy, req.cost));
+			funds::release::<T::Currency, _>(&HoldReason::PredictionFee.into(), &req.requester, req.held);
+			T::Models::release(req.model);
+			Self::deposit_event(Event::DrawFailed { request: id });
+			return;
+		};
+		for w in workers.iter() {
+			Assignments::<T>::insert(w, id, ());
+			WorkerLoad::<T>::mutate(w, |l| *l = l.add(1, cost));
+		}
+		// Seats not drawn (none, unless the redundancy exceeds the list) free their share.
+		let undrawn = req.redundancy.saturating_sub(workers.len() as u32);
+		NetworkLoad::<T>::mutate(|l| *l = l.sub(undrawn, cost));
+		let deadline = now.saturating_add(T::AnswerWindow::get());
+		req.commit_deadline = Some(now.saturating_add(T::CommitWindow::get()));
+		ExpiryQueueOf::<T>::push(QueueEntry { request: id, due: deadline.saturating_add(1u32.into()) });
+		req.deadline = Some(deadline);
+		req.workers = workers.clone();
+		Requests::<T>::insert(id, req);
+		Self::deposit_event(Event::WorkersAssigned { request: id, workers: workers.into_inner(), deadline });
+	}
+
+	/// Ends `worker`'s assignment to `id` (answered, or its request settled), freeing its
+	/// capacity. Returns whether it was assigned.
+	pub(crate) fn unassign(worker: &T::AccountId, id: RequestId, cost: u64) -> bool {
+		if Assignments::<T>::take(worker, id).is_none() {
+			return false;
+		}
+		WorkerLoad::<T>::mutate_exists(worker, |l| {
+			let left = l.unwrap_or_default().sub(1, cost);
+			*l = (left != Load::default()).then_some(left);
+		});
+		NetworkLoad::<T>::mutate(|l| *l = l.sub(1, cost));
+		true
+	}
+}
