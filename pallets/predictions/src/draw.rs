@@ -94,27 +94,39 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Draws the workers of requests made before `now`, as far as fresh randomness allows, at
-	/// most `MaxPendingDraws`; returns how many draws were made.
+	/// most `MaxPendingDraws`; returns how many draws were tried. A draw that finds too few
+	/// workers with a free seat (free seats can sit on fewer than R workers when the network is
+	/// nearly full) is tried again in the next block, when answers have freed seats.
 	pub(crate) fn draw_due(now: BlockNumberFor<T>) -> u32 {
 		let (_, known_since) = T::Randomness::random(DRAW_SUBJECT);
 		let give_up = T::AnswerWindow::get();
+		let mut retry = alloc::vec::Vec::new();
 		let (drawn, _) = DrawQueueOf::<T>::process(
 			T::MaxPendingDraws::get(),
 			// Randomness known only since the request's block or earlier could have been known
 			// to the requester: wait for a fresher one, for at most an answer window.
 			|entry| entry.due <= now && (known_since >= entry.due || now > entry.due.saturating_add(give_up)),
 			|entry| {
-				Self::draw(entry.request, now, known_since >= entry.due);
+				if Self::draw(entry.request, now, known_since >= entry.due) {
+					retry.push(entry.request);
+				}
 				true
 			},
 		);
+		// After `process`, which keeps the queue's bounds while it runs. Due in the next block,
+		// the latest due so far, so the queue stays in due order.
+		for request in retry {
+			DrawQueueOf::<T>::push(QueueEntry { request, due: now.saturating_add(1u32.into()) });
+		}
 		drawn
 	}
 
-	/// Draws request `id`'s workers and opens their assignments; or, without fresh randomness
-	/// or enough workers with capacity, refunds the request.
-	fn draw(id: RequestId, now: BlockNumberFor<T>, fresh: bool) {
-		let Some(mut req) = Requests::<T>::get(id) else { return };
+	/// Draws request `id`'s workers and opens their assignments. Returns `true` if too few
+	/// workers have capacity now and the draw should be tried again next block; without fresh
+	/// randomness, or once an answer window has passed since the request, it refunds the
+	/// request instead.
+	fn draw(id: RequestId, now: BlockNumberFor<T>, fresh: bool) -> bool {
+		let Some(mut req) = Requests::<T>::get(id) else { return false };
 		let (seed, _) = Self::draw_seed(id);
 		let examine = req.redundancy.saturating_mul(DRAW_EXAMINE_FACTOR);
 		let cost = req.cost;
@@ -126,12 +138,16 @@ impl<T: Config> Pallet<T> {
 			None
 		};
 		let Some(workers) = drawn else {
+			let gave_up = now > req.requested_at.saturating_add(1u32.into()).saturating_add(T::AnswerWindow::get());
+			if fresh && !gave_up {
+				return true;
+			}
 			Requests::<T>::remove(id);
 			NetworkLoad::<T>::mutate(|l| *l = l.sub(req.redundancy, req.cost));
 			funds::release::<T::Currency, _>(&HoldReason::PredictionFee.into(), &req.requester, req.held);
 			T::Models::release(req.model);
 			Self::deposit_event(Event::DrawFailed { request: id });
-			return;
+			return false;
 		};
 		for w in workers.iter() {
 			Assignments::<T>::insert(w, id, ());
@@ -147,6 +163,7 @@ impl<T: Config> Pallet<T> {
 		req.workers = workers.clone();
 		Requests::<T>::insert(id, req);
 		Self::deposit_event(Event::WorkersAssigned { request: id, workers: workers.into_inner(), deadline });
+		false
 	}
 
 	/// Ends `worker`'s assignment to `id` (answered, or its request settled), freeing its

@@ -271,8 +271,8 @@ pub mod pallet {
 			/// Last block in which answers are accepted.
 			deadline: BlockNumberFor<T>,
 		},
-		/// No workers could be drawn (the drawable workers lost their capacity or left since
-		/// the request, or no fresh randomness came in time): the whole fee was returned.
+		/// No workers could be drawn within an answer window of the request (too few drawable
+		/// workers with capacity, or no fresh randomness): the whole fee was returned.
 		DrawFailed {
 			/// The request.
 			request: RequestId,

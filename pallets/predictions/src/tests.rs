@@ -759,12 +759,33 @@ mod capacity {
 	}
 
 	#[test]
-	fn a_draw_without_enough_workers_with_capacity_refunds_in_full() {
+	fn a_draw_without_enough_workers_with_capacity_waits_for_them() {
 		ExtBuilder::default().build_and_execute(|| {
 			let id = request_undrawn();
-			// One of the three workers leaves before the draw.
-			Workers::chill(&workers()[0]);
+			// One of the three workers is away at the draw: tried again next block.
+			let w1 = workers()[0].clone();
+			Workers::chill(&w1);
 			run_to_block(2);
+			assert!(Requests::<Test>::get(id).unwrap().workers.is_empty());
+			Workers::add_worker(&w1, STAKE);
+			run_to_block(3);
+			let req = Requests::<Test>::get(id).unwrap();
+			assert_eq!(req.workers.len(), 3);
+			// The answer window starts at the draw.
+			assert_eq!(req.deadline, Some(3 + ANSWER_WINDOW));
+			assert!(!events().iter().any(|e| matches!(e, Event::DrawFailed { .. })));
+		});
+	}
+
+	#[test]
+	fn a_draw_without_enough_workers_for_an_answer_window_refunds_in_full() {
+		ExtBuilder::default().build_and_execute(|| {
+			let id = request_undrawn();
+			// One of the three workers leaves before the draw and does not come back.
+			Workers::chill(&workers()[0]);
+			run_to_block(2 + ANSWER_WINDOW);
+			assert!(Requests::<Test>::contains_key(id));
+			run_to_block(3 + ANSWER_WINDOW);
 			assert!(!Requests::<Test>::contains_key(id));
 			assert!(events().contains(&Event::DrawFailed { request: id }));
 			assert_eq!(balance(&requester()), INITIAL_BALANCE);
