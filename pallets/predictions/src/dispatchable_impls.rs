@@ -27,8 +27,12 @@ impl<T: Config> Pallet<T> {
 		let cost = Self::task_cost(model.cost, model.blob_len);
 		let load = Self::reserve_capacity(params.redundancy, cost)?;
 		let id = NextRequestId::<T>::get();
+		let deposit = Self::request_deposit(model.input_len);
 		let reason = HoldReason::PredictionFee.into();
 		funds::hold::<T::Currency, _>(&reason, &who, fee).map_err(|_| Error::<T>::InsufficientBalance)?;
+		// The call's storage layer undoes the fee hold if this fails.
+		funds::hold::<T::Currency, _>(&HoldReason::StorageDeposit.into(), &who, deposit)
+			.map_err(|_| Error::<T>::CannotPayDeposit)?;
 		// Only fails where `model` would have (the call's storage layer undoes the hold then):
 		// the request keeps its model loadable until it settles, or its result is pruned.
 		T::Models::acquire(model_id)?;
@@ -47,6 +51,7 @@ impl<T: Config> Pallet<T> {
 				model_fee: model.fee,
 				worker_fee: params.worker_fee,
 				held: fee,
+				deposit,
 				quorum: params.quorum,
 				redundancy: params.redundancy,
 				cost,
@@ -60,6 +65,12 @@ impl<T: Config> Pallet<T> {
 		);
 		Self::deposit_event(Event::PredictionRequested { request: id, requester: who, model: model_id, fee });
 		Ok(Some(T::WeightInfo::request_prediction(model.input_len, params.redundancy)).into())
+	}
+
+	/// The storage deposit of a request with `input_len` input values: `RequestDeposit +
+	/// DepositPerInputByte × input_len`, saturating.
+	pub fn request_deposit(input_len: u32) -> BalanceOf<T> {
+		T::RequestDeposit::get().saturating_add(T::DepositPerInputByte::get().saturating_mul(input_len.into()))
 	}
 
 	/// `model_fee + worker_fee × redundancy`, saturating.

@@ -145,6 +145,7 @@ impl<T: Config> Pallet<T> {
 			Requests::<T>::remove(id);
 			NetworkLoad::<T>::mutate(|l| *l = l.sub(req.redundancy, req.cost));
 			funds::release::<T::Currency, _>(&HoldReason::PredictionFee.into(), &req.requester, req.held);
+			funds::release::<T::Currency, _>(&HoldReason::StorageDeposit.into(), &req.requester, req.deposit);
 			T::Models::release(req.model);
 			Self::deposit_event(Event::DrawFailed { request: id });
 			return false;

@@ -124,6 +124,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let next = NextRequestId::<T>::get();
 		let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut loads: BTreeMap<T::AccountId, Load> = BTreeMap::new();
 		let mut network = Load::default();
 		let mut users: BTreeMap<modelchain_primitives::models::ModelId, u32> = BTreeMap::new();
@@ -143,6 +144,9 @@ impl<T: Config> Pallet<T> {
 			ensure!(req.held == expected, "held fee differs from the fee rule");
 			let entry = held.entry(req.requester.clone()).or_insert_with(Zero::zero);
 			*entry = entry.saturating_add(req.held);
+			ensure!(req.deposit == Self::request_deposit(req.input.len() as u32), "deposit differs from the rule");
+			let entry = deposits.entry(req.requester.clone()).or_insert_with(Zero::zero);
+			*entry = entry.saturating_add(req.deposit);
 			let uses = users.entry(req.model).or_default();
 			*uses = uses.saturating_add(1);
 			match req.deadline {
@@ -182,6 +186,13 @@ impl<T: Config> Pallet<T> {
 			ensure!(!result.challenged || result.dissenting.is_empty(), "challenged result keeps dissenters");
 			let uses = users.entry(result.model).or_default();
 			*uses = uses.saturating_add(1);
+			let entry = deposits.entry(result.requester.clone()).or_insert_with(Zero::zero);
+			*entry = entry.saturating_add(result.deposit);
+		}
+		for (who, amount) in deposits.iter() {
+			use frame_support::traits::fungible::InspectHold;
+			let on_hold = T::Currency::balance_on_hold(&HoldReason::StorageDeposit.into(), who);
+			ensure!(on_hold == *amount, "storage deposits held differ from open requests' and results' deposits");
 		}
 		// Every open request and every kept result keeps its model in use.
 		for (model, uses) in users {

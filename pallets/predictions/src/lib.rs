@@ -161,6 +161,26 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAssignmentsPerWorker: Get<u32>;
 
+		/// Held from the requester for the storage a request and then its result take: this
+		/// plus `DepositPerInputByte` per input value, returned when the request fails or its
+		/// result is pruned.
+		#[pallet::constant]
+		type RequestDeposit: Get<BalanceOf<Self>>;
+
+		/// Storage deposit per input value (`i8`), on top of `RequestDeposit`.
+		#[pallet::constant]
+		type DepositPerInputByte: Get<BalanceOf<Self>>;
+
+		/// Share of a failed request's worker fees that is not refunded (the request was drawn
+		/// and the model still served): paid in equal parts to the workers that answered, or to
+		/// `FeeSink` if none did. Requests that fail through nobody's fault (no workers could be
+		/// drawn, the model was retired) are refunded in full.
+		#[pallet::constant]
+		type UnrefundedShare: Get<Perbill>;
+
+		/// Receives the unrefunded share of a failed request nobody answered (the treasury).
+		type FeeSink: Get<Self::AccountId>;
+
 		/// Slashed from a worker whose answer differs from the final result.
 		#[pallet::constant]
 		type WrongAnswerSlash: Get<Perbill>;
@@ -188,6 +208,9 @@ pub mod pallet {
 		/// The fee of an open prediction request, held from the requester.
 		#[codec(index = 0)]
 		PredictionFee,
+		/// The storage deposit of an open request or a kept result, held from the requester.
+		#[codec(index = 1)]
+		StorageDeposit,
 	}
 
 	/// Redundancy, quorum and worker fee of new requests.
@@ -308,8 +331,17 @@ pub mod pallet {
 			agreeing: Vec<T::AccountId>,
 		},
 		/// No quorum: every worker answered and no answer reached quorum, or the deadline passed.
-		/// The fee went back to the requester; `missed` are the workers that never answered.
-		PredictionFailed { request: RequestId, missed: Vec<T::AccountId> },
+		/// The fee went back to the requester but for `kept` (the unrefunded share, paid to the
+		/// workers that answered, or to the fee sink); `missed` are the workers that never
+		/// answered.
+		PredictionFailed {
+			/// The request.
+			request: RequestId,
+			/// The assigned workers that never answered.
+			missed: Vec<T::AccountId>,
+			/// The part of the fee not refunded.
+			kept: BalanceOf<T>,
+		},
 		/// Re-execution on chain gave a different output: the result was corrected, the
 		/// agreeing workers were reported (the challenger shares their slashes' reward) and
 		/// `clawed_back` of their fees went back to the requester; the dissenters who had the
@@ -332,6 +364,8 @@ pub mod pallet {
 	pub enum Error<T> {
 		/// No model with this id is registered (or it was retired).
 		UnknownModel,
+		/// The requester's free balance cannot cover the storage deposit on top of the fee.
+		CannotPayDeposit,
 		/// The input's length differs from the model's input length.
 		WrongInputLength,
 		/// The fee (`model fee + worker fee × redundancy`) exceeds `max_fee`.

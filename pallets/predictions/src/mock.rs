@@ -35,6 +35,8 @@ pub const MODEL_FEE: Balance = 100;
 pub const WORKER_FEE: Balance = 10;
 pub const INITIAL_BALANCE: Balance = 1_000_000;
 pub const STAKE: Balance = 10_000;
+/// Storage deposit of a request, plus 1 per input value.
+pub const REQUEST_DEPOSIT: Balance = 50;
 pub const ANSWER_WINDOW: BlockNumber = 5;
 pub const COMMIT_WINDOW: BlockNumber = 2;
 pub const CHALLENGE_WINDOW: BlockNumber = 10;
@@ -127,6 +129,10 @@ parameter_types! {
 	/// min(4 × 2 / 2, 4 × 5 / 4): the most `integrity_test` allows.
 	pub const MaxAssignmentsPerWorker: u32 = 4;
 	pub const MaxPendingDraws: u32 = 8;
+	pub const RequestDeposit: Balance = REQUEST_DEPOSIT;
+	pub const DepositPerInputByte: Balance = 1;
+	pub const UnrefundedShare: Perbill = Perbill::from_percent(50);
+	pub FeeSink: AccountId = acc(99);
 	/// Changeable per test: `Some(block)` makes the randomness known only since `block`.
 	pub static FreezeRandomness: Option<BlockNumber> = None;
 }
@@ -173,6 +179,10 @@ impl Config for Test {
 	type MaxAnswersPerSubmission = ConstU32<4>;
 	type MaxQueueWorkPerBlock = ConstU32<3>;
 	type MaxPendingDraws = MaxPendingDraws;
+	type RequestDeposit = RequestDeposit;
+	type DepositPerInputByte = DepositPerInputByte;
+	type UnrefundedShare = UnrefundedShare;
+	type FeeSink = FeeSink;
 	type MaxAssignmentsPerWorker = MaxAssignmentsPerWorker;
 	type WrongAnswerSlash = WrongAnswerSlash;
 	type MissedAnswerSlash = MissedAnswerSlash;

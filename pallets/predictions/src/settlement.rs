@@ -11,7 +11,7 @@ use modelchain_primitives::{
 	traits::{OffenceKind, OffenceReport, TaskOutcome, TaskRef},
 };
 use sp_runtime::{
-	traits::{Saturating, Zero},
+	traits::{CheckedDiv, Saturating, Zero},
 	Perbill,
 };
 
@@ -68,14 +68,17 @@ impl<T: Config> Pallet<T> {
 				agreeing,
 				dissenting,
 				worker_fee: req.worker_fee,
+				deposit: req.deposit,
 				finalized_at: now,
 				challenged: false,
 			},
 		);
 	}
 
-	/// Refunds a request that cannot reach quorum. Workers that never answered get the
-	/// liveness penalty, unless the model was retired (they could not have answered).
+	/// Refunds a request that cannot reach quorum, but for the unrefunded share of its worker
+	/// fees, which goes to the workers that answered (or the fee sink). Workers that never
+	/// answered get the liveness penalty. If the model was retired, nobody is at fault: no
+	/// penalty, and the whole fee comes back.
 	pub(crate) fn fail(id: RequestId, req: Request<T>) {
 		Requests::<T>::remove(id);
 		let model_alive = T::Models::model(req.model).is_some();
@@ -89,9 +92,34 @@ impl<T: Config> Pallet<T> {
 				missed.push(w.clone());
 			}
 		}
-		Self::release(&HoldReason::PredictionFee.into(), &req.requester, req.held);
+		let reason = HoldReason::PredictionFee.into();
+		let (settled, kept) = if model_alive { Self::keep_unrefunded(&req) } else { (Zero::zero(), Zero::zero()) };
+		Self::release(&reason, &req.requester, req.held.saturating_sub(settled));
+		Self::release(&HoldReason::StorageDeposit.into(), &req.requester, req.deposit);
 		T::Models::release(req.model);
-		Self::deposit_event(Event::PredictionFailed { request: id, missed });
+		Self::deposit_event(Event::PredictionFailed { request: id, missed, kept });
+	}
+
+	/// Pays the unrefunded share of `req`'s worker fees out of its hold: in equal parts to
+	/// the workers that answered (the remainder of the division stays with the requester), or
+	/// all to the fee sink if none did. Returns what left the hold (paid, or returned to the
+	/// requester because a recipient could not receive it) and what was paid.
+	fn keep_unrefunded(req: &Request<T>) -> (BalanceOf<T>, BalanceOf<T>) {
+		let reason = HoldReason::PredictionFee.into();
+		let worker_fees = req.worker_fee.saturating_mul(req.redundancy.into());
+		let share = T::UnrefundedShare::get().mul_floor(worker_fees);
+		let sink = [T::FeeSink::get()];
+		let recipients: Vec<&T::AccountId> =
+			if req.answers.is_empty() { sink.iter().collect() } else { req.answers.iter().map(|(w, _)| w).collect() };
+		let each = share.checked_div(&BalanceOf::<T>::from(recipients.len() as u32)).unwrap_or_else(Zero::zero);
+		let (mut settled, mut paid) = (BalanceOf::<T>::zero(), BalanceOf::<T>::zero());
+		for to in recipients {
+			if Self::pay_from_hold(&reason, &req.requester, to, each) {
+				paid = paid.saturating_add(each);
+			}
+			settled = settled.saturating_add(each);
+		}
+		(settled, paid)
 	}
 
 	/// Fails request `id` if it is still open (its expiry entry came due); returns whether
@@ -111,6 +139,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn prune(id: RequestId) -> bool {
 		let Some(result) = Results::<T>::take(id) else { return false };
 		T::Models::release(result.model);
+		Self::release(&HoldReason::StorageDeposit.into(), &result.requester, result.deposit);
 		Self::deposit_event(Event::ResultPruned { request: id });
 		true
 	}
@@ -184,11 +213,22 @@ impl<T: Config> Pallet<T> {
 
 	/// Moves `amount` of `from`'s fee hold to `to`'s free balance. If `to` cannot receive it
 	/// (it would not reach the existential deposit), it is released back to `from`.
-	fn pay_from_hold(reason: &T::RuntimeHoldReason, from: &T::AccountId, to: &T::AccountId, amount: BalanceOf<T>) {
-		if !amount.is_zero() && !funds::pay_from_hold::<T::Currency, _>(reason, from, to, amount) {
+	/// Returns whether it was paid.
+	fn pay_from_hold(
+		reason: &T::RuntimeHoldReason,
+		from: &T::AccountId,
+		to: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> bool {
+		if amount.is_zero() {
+			return false;
+		}
+		if !funds::pay_from_hold::<T::Currency, _>(reason, from, to, amount) {
 			log::warn!(target: LOG_TARGET, "fee of {amount:?} to {to:?} not paid; returned to {from:?}");
 			Self::release(reason, from, amount);
+			return false;
 		}
+		true
 	}
 
 	fn release(reason: &T::RuntimeHoldReason, who: &T::AccountId, amount: BalanceOf<T>) {

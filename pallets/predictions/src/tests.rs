@@ -5,7 +5,10 @@ use crate::{mock::*, *};
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::{GetDispatchInfo, Pays},
-	traits::{fungible::Inspect, Get, Hooks},
+	traits::{
+		fungible::{Inspect, InspectHold, Mutate},
+		Get, Hooks,
+	},
 	BoundedVec,
 };
 use modelchain_primitives::traits::{OffenceKind, TaskOutcome, TaskRef};
@@ -35,6 +38,10 @@ fn wrong() -> P {
 }
 
 const FEE: Balance = MODEL_FEE + 3 * WORKER_FEE;
+/// The storage deposit of a request with the digits model's 64 inputs.
+const DEPOSIT: Balance = REQUEST_DEPOSIT + 64;
+/// What a failed request of three workers does not refund: half the worker fees.
+const KEPT: Balance = 3 * WORKER_FEE / 2;
 
 /// `MaxAnswersPerSubmission` of the test runtime.
 fn max_answers() -> u32 {
@@ -126,7 +133,9 @@ fn request_holds_the_fee_and_the_next_block_assigns_workers() {
 		let id = request_undrawn();
 		assert_eq!(id, 0);
 		assert_eq!(Predictions::held_for(&requester()), FEE);
-		assert_eq!(Balances::free_balance(requester()), INITIAL_BALANCE - FEE);
+		assert_eq!(Balances::free_balance(requester()), INITIAL_BALANCE - FEE - DEPOSIT);
+		let deposit_reason = HoldReason::StorageDeposit.into();
+		assert_eq!(Balances::balance_on_hold(&deposit_reason, &requester()), DEPOSIT);
 		let req = Requests::<Test>::get(id).unwrap();
 		assert_eq!((req.model_fee, req.worker_fee, req.held, req.quorum), (MODEL_FEE, WORKER_FEE, FEE, 2));
 		assert_eq!((req.redundancy, req.requested_at, req.deadline), (3, 1, None));
@@ -217,6 +226,12 @@ fn request_errors_change_nothing() {
 			Predictions::request_prediction(RuntimeOrigin::signed(acc(99)), 0, good.clone(), FEE),
 			Error::<Test>::InsufficientBalance
 		);
+		// One that can pay the fee but not the storage deposit.
+		assert_ok!(Balances::mint_into(&acc(98), FEE + DEPOSIT / 2));
+		assert_noop!(
+			Predictions::request_prediction(RuntimeOrigin::signed(acc(98)), 0, good.clone(), FEE),
+			Error::<Test>::CannotPayDeposit
+		);
 		Workers::chill(&workers()[0]);
 		assert_noop!(Predictions::request_prediction(origin(), 0, good.clone(), FEE), Error::<Test>::NotEnoughWorkers);
 		Params::<Test>::kill();
@@ -306,17 +321,29 @@ fn a_differing_answer_is_slashed_when_quorum_forms() {
 }
 
 #[test]
-fn no_quorum_among_all_answers_refunds_without_slashing() {
+fn no_quorum_among_all_answers_refunds_without_slashing_but_pays_the_answers_their_share() {
 	ExtBuilder::default().params(3, 2).build_and_execute(|| {
 		let id = request();
 		let [w1, w2, w3] = workers();
-		commit_and_reveal(id, &[(w1, Prediction::Class(1)), (w2, Prediction::Class(2)), (w3, Prediction::Class(3))]);
+		commit_and_reveal(
+			id,
+			&[
+				(w1.clone(), Prediction::Class(1)),
+				(w2.clone(), Prediction::Class(2)),
+				(w3.clone(), Prediction::Class(3)),
+			],
+		);
 		assert!(!Requests::<Test>::contains_key(id));
 		assert!(Predictions::result(id).is_none());
-		assert_eq!(balance(&requester()), INITIAL_BALANCE);
+		// Half the worker fees are not refunded: the three workers did the work.
+		assert_eq!(balance(&requester()), INITIAL_BALANCE - KEPT);
+		for w in [&w1, &w2, &w3] {
+			assert_eq!(balance(w), INITIAL_BALANCE + KEPT / 3);
+		}
 		assert_eq!(Predictions::held_for(&requester()), 0);
+		assert_eq!(Balances::balance_on_hold(&HoldReason::StorageDeposit.into(), &requester()), 0);
 		assert!(Workers::offences().is_empty());
-		assert!(events().contains(&Event::PredictionFailed { request: id, missed: vec![] }));
+		assert!(events().contains(&Event::PredictionFailed { request: id, missed: vec![], kept: KEPT }));
 	});
 }
 
@@ -332,11 +359,17 @@ fn deadline_refunds_and_penalizes_silent_workers() {
 		assert!(Requests::<Test>::contains_key(id));
 		run_to_block(3 + ANSWER_WINDOW);
 		assert!(!Requests::<Test>::contains_key(id));
-		assert_eq!(balance(&requester()), INITIAL_BALANCE);
+		// Nobody answered: the unrefunded share goes to the fee sink; the deposit comes back.
+		assert_eq!(balance(&requester()), INITIAL_BALANCE - KEPT);
+		assert_eq!(balance(&FeeSink::get()), KEPT);
 		let missed = |w: &AccountId| (w.clone(), Perbill::from_percent(1), OffenceKind::MissedTask, None, None);
 		assert_eq!(reported(), vec![missed(&w1), missed(&w2), missed(&w3)]);
 		assert!(Workers::outcomes().contains(&(w2.clone(), TaskOutcome::Missed)));
-		assert!(events().contains(&Event::PredictionFailed { request: id, missed: vec![w1.clone(), w2, w3] }));
+		assert!(events().contains(&Event::PredictionFailed {
+			request: id,
+			missed: vec![w1.clone(), w2, w3],
+			kept: KEPT
+		}));
 		assert_eq!(Assignments::<Test>::iter().count(), 0);
 		// Too late now.
 		assert_noop!(reveal(&w1, id, expected()), Error::<Test>::InvalidAnswer(AnswerError::RequestNotOpen));
@@ -621,6 +654,8 @@ fn results_are_pruned_after_retention_a_bounded_number_per_block() {
 		run_to_block(7 + RETENTION);
 		assert_eq!(Results::<Test>::iter().count(), 0);
 		assert!(events().contains(&Event::ResultPruned { request: 4 }));
+		// Pruning returned every storage deposit.
+		assert_eq!(Balances::balance_on_hold(&HoldReason::StorageDeposit.into(), &requester()), 0);
 		assert!(Predictions::result(0).is_none());
 	});
 }
@@ -637,7 +672,7 @@ fn expiry_work_per_block_is_bounded() {
 		assert_eq!(Requests::<Test>::iter().count(), 1);
 		run_to_block(4 + ANSWER_WINDOW);
 		assert_eq!(Requests::<Test>::iter().count(), 0);
-		assert_eq!(balance(&requester()), INITIAL_BALANCE);
+		assert_eq!(balance(&requester()), INITIAL_BALANCE - 4 * KEPT);
 	});
 }
 

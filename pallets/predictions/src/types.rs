@@ -161,6 +161,9 @@ pub struct Request<T: Config> {
 	pub worker_fee: BalanceOf<T>,
 	/// Held from the requester: `model_fee + worker_fee × redundancy`.
 	pub held: BalanceOf<T>,
+	/// Storage deposit held from the requester until the request fails or its result is
+	/// pruned.
+	pub deposit: BalanceOf<T>,
 	/// Identical answers needed.
 	pub quorum: u32,
 	/// Workers to draw.
@@ -233,6 +236,8 @@ pub struct PredictionResult<T: Config> {
 	pub dissenting: BoundedVec<(T::AccountId, [u8; 32]), T::MaxRedundancy>,
 	/// Fee each agreeing worker was paid; clawed back if a challenge overturns the result.
 	pub worker_fee: BalanceOf<T>,
+	/// Storage deposit held from the requester until the result is pruned.
+	pub deposit: BalanceOf<T>,
 	/// Block of finalization; a challenge is possible until `finalized_at + ChallengeWindow`.
 	pub finalized_at: BlockNumberFor<T>,
 	/// Whether the chain has re-executed it on a challenge (which settles it for good).

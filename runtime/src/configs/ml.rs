@@ -127,6 +127,13 @@ parameter_types! {
 	pub const MaxAssignmentsPerWorker: u32 = 64;
 	/// A block takes at most 256 prediction requests; their draws run in the next block's hook.
 	pub const MaxPendingDraws: u32 = 256;
+	/// A request and its result (kept a day) hold 0.01 MDC plus 1 micro-MDC per input value:
+	/// about what `pallet-preimage` asks for the same bytes.
+	pub const RequestDeposit: Balance = 10 * MILLI_MDC;
+	pub const DepositPerInputByte: Balance = MICRO_MDC;
+	/// Half the worker fees of a request that fails at its deadline are not refunded: they go
+	/// to the workers that answered (or the treasury), so flooding the workers is never free.
+	pub const UnrefundedShare: Perbill = Perbill::from_percent(50);
 }
 
 /// The worker draw's randomness on ModelChain: the hash of the previous block mixed with the
@@ -167,6 +174,10 @@ impl pallet_ml_predictions::Config for Runtime {
 	type MaxAnswersPerSubmission = ConstU32<32>;
 	type MaxQueueWorkPerBlock = ConstU32<16>;
 	type MaxPendingDraws = MaxPendingDraws;
+	type RequestDeposit = RequestDeposit;
+	type DepositPerInputByte = DepositPerInputByte;
+	type UnrefundedShare = UnrefundedShare;
+	type FeeSink = configs::monetary::TreasuryAccount;
 	type MaxAssignmentsPerWorker = MaxAssignmentsPerWorker;
 	type WrongAnswerSlash = WrongAnswerSlash;
 	type MissedAnswerSlash = MissedAnswerSlash;
