@@ -71,14 +71,159 @@ fn setup_workers<T: Config>(n: u32) {
 
 /// [`setup`] with a hidden layer of `hidden` units.
 fn setup_with<T: Config>(r: u32, inputs: u32, hidden: u32) -> (ModelId, u32) {
+	setup_model::<T>(r, dense_model(inputs, hidden))
+}
+
+/// At least `r` workers, parameters assigning every active worker, and `blob` registered.
+fn setup_model<T: Config>(r: u32, blob: Vec<u8>) -> (ModelId, u32) {
 	setup_workers::<T>(r);
 	let redundancy = T::Workers::active_worker_count().min(T::MaxRedundancy::get());
 	let quorum = redundancy / 2 + 1;
 	Params::<T>::put(Parameters { redundancy, quorum, worker_fee: 1_000u32.into() });
 	let owner = funded::<T>("owner", 0);
-	let model = T::Models::make_benchmark_model(&owner, dense_model(inputs, hidden), 1_000u32.into())
-		.expect("benchmark models can be registered");
+	let model =
+		T::Models::make_benchmark_model(&owner, blob, 1_000u32.into()).expect("benchmark models can be registered");
 	(model, redundancy)
+}
+
+/// The layer families whose time per unit of cost differs from dense layers'.
+#[derive(Clone, Copy)]
+enum Family {
+	/// 1x1 convolutions over 32 channels: little work per loaded input.
+	Conv1x1,
+	/// 3x3 convolutions over 16 channels.
+	Conv3x3,
+	/// 15x15 max pooling: comparisons, no multiply-accumulate.
+	Pool,
+	/// Lookup tables: one step per element.
+	Lut,
+}
+
+/// A model of `family` costing about `c` thousand units (never more than `bounds` allow):
+/// an `input x input` single-channel input, a 1x1 convolution that widens it (by padding) to
+/// `side x side` with the family's channels, as many layers of the family as the cost
+/// allows, and a max pool down to between 10 and 32 classes.
+fn family_model(family: Family, c: u32, input: u32, bounds: &modelchain_nn::Bounds) -> Vec<u8> {
+	use modelchain_nn::{Conv2d, Lut, LutKind, MaxPool2d, Padding};
+	let target = u64::from(c) * 1_000;
+	// Channels, and cost units per element of one layer (`Model::cost`: a convolution's
+	// multiply-accumulates plus the write, a pool's comparisons, a table's lookup).
+	let (channels, per_element) = match family {
+		Family::Conv1x1 => (32u32, 32u64 + 1),
+		Family::Conv3x3 => (16, 16 * 9 + 1),
+		Family::Pool => (1, 225),
+		Family::Lut => (1, 1),
+	};
+	// The widest tensor the bounds allow, or less for a small target.
+	let mut max_side = (u64::from(bounds.max_tensor_len) / u64::from(channels)).isqrt();
+	// One layer plus the widening and the last layers (about 4 units an element) within
+	// `max_cost`.
+	max_side = max_side.min((bounds.max_cost / (u64::from(channels) * (per_element + 4))).isqrt());
+	if matches!(family, Family::Conv1x1 | Family::Conv3x3) {
+		// One layer plus the widening convolution must stay within `max_macs`.
+		max_side = max_side.min((bounds.max_macs / (u64::from(channels) * per_element)).isqrt());
+	}
+	let wanted_side = (target / (u64::from(channels) * per_element)).max(1).isqrt() + 1;
+	let side = wanted_side.clamp(u64::from(input), max_side.max(u64::from(input))) as u32;
+	let elements = u64::from(side) * u64::from(side) * u64::from(channels);
+	let per_layer = elements * per_element;
+	// The widening convolution, the global pool and the input cost about 4 elements' worth.
+	let budget = target.min(bounds.max_cost).saturating_sub(4 * elements + u64::from(input * input));
+	// Convolutions are bounded by multiply-accumulates too (the widening one does `elements`).
+	let macs_per_layer = match family {
+		Family::Conv1x1 | Family::Conv3x3 => elements * (per_element - 1),
+		Family::Pool | Family::Lut => 0,
+	};
+	let by_macs = bounds.max_macs.saturating_sub(elements).checked_div(macs_per_layer).unwrap_or(u64::MAX);
+	let layers =
+		(budget / per_layer).min(by_macs).clamp(1, u64::from(bounds.max_layers.saturating_sub(4)).max(1)) as usize;
+	let pad = (side - input) / 2;
+	let conv = |cin: u32, cout: u32, k: u32, p: Padding| {
+		Layer::Conv2d(Conv2d {
+			in_channels: cin,
+			out_channels: cout,
+			kernel_h: k,
+			kernel_w: k,
+			stride_h: 1,
+			stride_w: 1,
+			padding: p,
+			weights: (0..cin * cout * k * k).map(|i| (i % 7) as i8 - 3).collect(),
+			bias: vec![1; cout as usize],
+			input_zero_point: 0,
+			output_zero_point: 0,
+			requant: vec![Requant { multiplier: 1 << 20, shift: 24 }],
+		})
+	};
+	let widen = Padding { top: pad, left: pad, bottom: side - input - pad, right: side - input - pad };
+	let mut all = vec![conv(1, channels, 1, widen)];
+	let layer = match family {
+		Family::Conv1x1 => conv(channels, channels, 1, Padding::default()),
+		Family::Conv3x3 => conv(channels, channels, 3, Padding { top: 1, left: 1, bottom: 1, right: 1 }),
+		Family::Pool => Layer::MaxPool2d(MaxPool2d {
+			kernel_h: 15,
+			kernel_w: 15,
+			stride_h: 1,
+			stride_w: 1,
+			padding: Padding { top: 7, left: 7, bottom: 7, right: 7 },
+		}),
+		Family::Lut => {
+			let mut table = [0i8; 256];
+			for (i, t) in table.iter_mut().enumerate() {
+				*t = (i as i32 - 128).clamp(-100, 100) as i8;
+			}
+			Layer::Lut(Lut { kind: LutKind::Tanh, table })
+		}
+	};
+	all.extend(core::iter::repeat_n(layer, layers));
+	// At least ten classes, so a wrong answer is still a valid one: one per channel, or a
+	// 4x4 grid of one channel.
+	let last = if channels > 1 { side } else { (side / 4).max(1) };
+	all.push(Layer::MaxPool2d(MaxPool2d {
+		kernel_h: last,
+		kernel_w: last,
+		stride_h: last,
+		stride_w: last,
+		padding: Padding::default(),
+	}));
+	all.push(Layer::Flatten);
+	Model {
+		input: InputSpec { shape: vec![1, input, input], scale: 1, scale_shift: 0, zero_point: 0 },
+		layers: all,
+		output: OutputKind::Class,
+	}
+	.encode_blob()
+}
+
+/// The side of the family models' square input: as large as `MaxInputLen` allows, at most 64.
+fn family_input<T: Config>() -> u32 {
+	T::MaxInputLen::get().isqrt().min(64)
+}
+
+/// The `challenge` of a wrong result of a model of `family` costing about `c` thousand units,
+/// set up like the dense `challenge` benchmark: a wrong quorum, the other workers dissenting
+/// rightly.
+fn challenge_setup<T: Config>(family: Family, c: u32) -> (T::AccountId, RequestId) {
+	let input = family_input::<T>();
+	let blob = family_model(family, c, input, &T::Models::bounds());
+	let (model, _) = setup_model::<T>(T::MaxRedundancy::get(), blob);
+	let id = make_request::<T>(model, input * input);
+	let workers = assigned::<T>(id);
+	let right = answer_of::<T>(id);
+	let wrong = wrong_of::<T>(&right);
+	let quorum = Requests::<T>::get(id).expect("open").quorum as usize;
+	let outputs: Vec<_> = workers
+		.iter()
+		.enumerate()
+		.map(|(i, w)| (w.clone(), if i < quorum { wrong.clone() } else { right.clone() }))
+		.collect();
+	commit_all::<T>(id, &outputs);
+	for (w, p) in outputs.iter().skip(quorum).chain(outputs.iter().take(quorum)) {
+		if Requests::<T>::contains_key(id) {
+			send::<T>(w, id, answer_entry::<T>(id, p.clone()));
+		}
+	}
+	assert!(Results::<T>::contains_key(id));
+	(funded::<T>("challenger", 0), id)
 }
 
 /// The workers assigned to request `id`, sorted so every request lists them in one order.
@@ -284,6 +429,52 @@ mod benchmarks {
 		assert!(Results::<T>::get(id).unwrap().challenged);
 	}
 
+	/// `challenge` of the costliest 1x1-convolution models the registry accepts (about `c`
+	/// thousand cost units, up to `ModelBounds::max_cost`); the weight of `challenge` must take
+	/// the worst rate of the families.
+	#[benchmark]
+	fn challenge_conv1x1(c: Linear<1, { (T::Models::bounds().max_cost / 1_000) as u32 }>) {
+		let (challenger, id) = challenge_setup::<T>(Family::Conv1x1, c);
+
+		#[extrinsic_call]
+		challenge(RawOrigin::Signed(challenger), id);
+
+		assert!(Results::<T>::get(id).unwrap().challenged);
+	}
+
+	/// As `challenge_conv1x1`, for 3x3 convolutions.
+	#[benchmark]
+	fn challenge_conv3x3(c: Linear<1, { (T::Models::bounds().max_cost / 1_000) as u32 }>) {
+		let (challenger, id) = challenge_setup::<T>(Family::Conv3x3, c);
+
+		#[extrinsic_call]
+		challenge(RawOrigin::Signed(challenger), id);
+
+		assert!(Results::<T>::get(id).unwrap().challenged);
+	}
+
+	/// As `challenge_conv1x1`, for 15x15 max pooling (no multiply-accumulate at all).
+	#[benchmark]
+	fn challenge_pool(c: Linear<1, { (T::Models::bounds().max_cost / 1_000) as u32 }>) {
+		let (challenger, id) = challenge_setup::<T>(Family::Pool, c);
+
+		#[extrinsic_call]
+		challenge(RawOrigin::Signed(challenger), id);
+
+		assert!(Results::<T>::get(id).unwrap().challenged);
+	}
+
+	/// As `challenge_conv1x1`, for chains of lookup tables.
+	#[benchmark]
+	fn challenge_lut(c: Linear<1, { (T::Models::bounds().max_cost / 1_000) as u32 }>) {
+		let (challenger, id) = challenge_setup::<T>(Family::Lut, c);
+
+		#[extrinsic_call]
+		challenge(RawOrigin::Signed(challenger), id);
+
+		assert!(Results::<T>::get(id).unwrap().challenged);
+	}
+
 	#[benchmark]
 	fn set_parameters() {
 		let params = Parameters { redundancy: 3, quorum: 2, worker_fee: 5u32.into() };
@@ -406,4 +597,37 @@ mod benchmarks {
 		crate::mock::ExtBuilder::default().offchain_budget(10_000_000_000).build(),
 		crate::mock::Test
 	);
+}
+
+#[cfg(test)]
+mod family_models {
+	use super::*;
+
+	/// ModelChain's `ModelBounds`, as `runtime/src/configs/ml.rs` sets them.
+	const RUNTIME_BOUNDS: modelchain_nn::Bounds = modelchain_nn::Bounds {
+		max_blob_len: 4 * 1024 * 1024,
+		max_layers: 64,
+		max_parameters: 4 * 1024 * 1024,
+		max_dimension: 65_536,
+		max_tensor_len: 1 << 20,
+		max_macs: 50_000_000,
+		max_cost: 60_000_000,
+	};
+
+	#[test]
+	fn family_models_span_the_runtime_bounds() {
+		for family in [Family::Conv1x1, Family::Conv3x3, Family::Pool, Family::Lut] {
+			let mut last = 0;
+			for c in [1, 1_000, 10_000, 30_000, 60_000] {
+				let blob = family_model(family, c, 64, &RUNTIME_BOUNDS);
+				let model = Model::decode_blob(&blob, &RUNTIME_BOUNDS).expect("within the runtime's bounds");
+				let summary = model.validate(&RUNTIME_BOUNDS).unwrap();
+				assert!(summary.output_len >= 10 && summary.output_len <= 32, "{}", summary.output_len);
+				assert!(summary.cost >= last, "cost grows with c");
+				last = summary.cost;
+			}
+			// The largest comes near whichever bound binds first.
+			assert!(last * 10 >= RUNTIME_BOUNDS.max_macs * 7, "{}: top cost {last}", family as u8);
+		}
+	}
 }
