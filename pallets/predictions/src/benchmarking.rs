@@ -57,7 +57,7 @@ fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 /// the benchmark knows who is assigned whatever the draw), and a model with `inputs` inputs.
 /// Returns the model and the redundancy.
 fn setup<T: Config>(r: u32, inputs: u32) -> (ModelId, u32) {
-	setup_with::<T>(r, inputs, 10)
+	setup_model::<T>(r, dense_model(inputs, 10))
 }
 
 /// At least `n` drawable workers.
@@ -67,11 +67,6 @@ fn setup_workers<T: Config>(n: u32) {
 		let w: T::AccountId = account("worker", i, 0);
 		T::Workers::make_benchmark_worker(&w).expect("benchmark workers can be made");
 	}
-}
-
-/// [`setup`] with a hidden layer of `hidden` units.
-fn setup_with<T: Config>(r: u32, inputs: u32, hidden: u32) -> (ModelId, u32) {
-	setup_model::<T>(r, dense_model(inputs, hidden))
 }
 
 /// At least `r` workers, parameters assigning every active worker, and `blob` registered.
@@ -199,14 +194,18 @@ fn family_input<T: Config>() -> u32 {
 	T::MaxInputLen::get().isqrt().min(64)
 }
 
-/// The `challenge` of a wrong result of a model of `family` costing about `c` thousand units,
-/// set up like the dense `challenge` benchmark: a wrong quorum, the other workers dissenting
-/// rightly.
+/// The `challenge` of a wrong result of a model of `family` costing about `c` thousand units.
 fn challenge_setup<T: Config>(family: Family, c: u32) -> (T::AccountId, RequestId) {
 	let input = family_input::<T>();
-	let blob = family_model(family, c, input, &T::Models::bounds());
+	challenge_of::<T>(family_model(family, c, input, &T::Models::bounds()), input * input)
+}
+
+/// A challenger and a result of `blob`'s model (`inputs` input values) to challenge: the
+/// worst case, a wrong quorum with every other worker dissenting rightly, so the challenge is
+/// upheld, reports and claws back every agreeing worker and clears every dissenter.
+fn challenge_of<T: Config>(blob: Vec<u8>, inputs: u32) -> (T::AccountId, RequestId) {
 	let (model, _) = setup_model::<T>(T::MaxRedundancy::get(), blob);
-	let id = make_request::<T>(model, input * input);
+	let id = make_request::<T>(model, inputs);
 	let workers = assigned::<T>(id);
 	let right = answer_of::<T>(id);
 	let wrong = wrong_of::<T>(&right);
@@ -398,30 +397,9 @@ mod benchmarks {
 	/// dissenters' offences.
 	#[benchmark]
 	fn challenge(c: Linear<1, 2_000>) {
-		let r = T::MaxRedundancy::get();
 		// 64 inputs, `hidden × 74` weights and MACs: about `c` thousand of each.
-		let inputs = 64;
 		let hidden = c.saturating_mul(1_000) / 74 + 1;
-		let (model, _) = setup_with::<T>(r, inputs, hidden);
-		let id = make_request::<T>(model, inputs);
-		let workers = assigned::<T>(id);
-		let right = answer_of::<T>(id);
-		let wrong = wrong_of::<T>(&right);
-		// A wrong quorum, and every other worker dissenting with the right answer.
-		let quorum = Requests::<T>::get(id).expect("open").quorum as usize;
-		let outputs: Vec<_> = workers
-			.iter()
-			.enumerate()
-			.map(|(i, w)| (w.clone(), if i < quorum { wrong.clone() } else { right.clone() }))
-			.collect();
-		commit_all::<T>(id, &outputs);
-		for (w, p) in outputs.iter().skip(quorum).chain(outputs.iter().take(quorum)) {
-			if Requests::<T>::contains_key(id) {
-				send::<T>(w, id, answer_entry::<T>(id, p.clone()));
-			}
-		}
-		assert!(Results::<T>::contains_key(id));
-		let challenger = funded::<T>("challenger", 0);
+		let (challenger, id) = challenge_of::<T>(dense_model(64, hidden), 64);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(challenger), id);
