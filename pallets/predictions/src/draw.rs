@@ -90,7 +90,13 @@ impl<T: Config> Pallet<T> {
 	/// randomness was known.
 	pub fn draw_seed(id: RequestId) -> ([u8; 32], BlockNumberFor<T>) {
 		let (random, known_since) = T::Randomness::random(DRAW_SUBJECT);
-		(polkadot_sdk::sp_io::hashing::blake2_256(&(DRAW_SUBJECT, random, id).encode()), known_since)
+		(Self::seed_of(&random, id), known_since)
+	}
+
+	/// The seed of request `id` from the randomness output `random` (one per block: the
+	/// subject is the same for every request, the id is mixed in here).
+	fn seed_of(random: &T::Hash, id: RequestId) -> [u8; 32] {
+		polkadot_sdk::sp_io::hashing::blake2_256(&(DRAW_SUBJECT, random, id).encode())
 	}
 
 	/// Draws the workers of requests made before `now`, as far as fresh randomness allows, at
@@ -98,7 +104,7 @@ impl<T: Config> Pallet<T> {
 	/// workers with a free seat (free seats can sit on fewer than R workers when the network is
 	/// nearly full) is tried again in the next block, when answers have freed seats.
 	pub(crate) fn draw_due(now: BlockNumberFor<T>) -> u32 {
-		let (_, known_since) = T::Randomness::random(DRAW_SUBJECT);
+		let (random, known_since) = T::Randomness::random(DRAW_SUBJECT);
 		let give_up = T::AnswerWindow::get();
 		let mut retry = alloc::vec::Vec::new();
 		let (drawn, _) = DrawQueueOf::<T>::process(
@@ -107,7 +113,7 @@ impl<T: Config> Pallet<T> {
 			// to the requester: wait for a fresher one, for at most an answer window.
 			|entry| entry.due <= now && (known_since >= entry.due || now > entry.due.saturating_add(give_up)),
 			|entry| {
-				if Self::draw(entry.request, now, known_since >= entry.due) {
+				if Self::draw(entry.request, now, Self::seed_of(&random, entry.request), known_since >= entry.due) {
 					retry.push(entry.request);
 				}
 				true
@@ -125,9 +131,8 @@ impl<T: Config> Pallet<T> {
 	/// workers have capacity now and the draw should be tried again next block; without fresh
 	/// randomness, or once an answer window has passed since the request, it refunds the
 	/// request instead.
-	fn draw(id: RequestId, now: BlockNumberFor<T>, fresh: bool) -> bool {
+	fn draw(id: RequestId, now: BlockNumberFor<T>, seed: [u8; 32], fresh: bool) -> bool {
 		let Some(mut req) = Requests::<T>::get(id) else { return false };
-		let (seed, _) = Self::draw_seed(id);
 		let examine = req.redundancy.saturating_mul(DRAW_EXAMINE_FACTOR);
 		let cost = req.cost;
 		let drawn = if fresh {

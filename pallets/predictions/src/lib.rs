@@ -172,13 +172,14 @@ pub mod pallet {
 		type DepositPerInputByte: Get<BalanceOf<Self>>;
 
 		/// Share of a failed request's worker fees that is not refunded (the request was drawn
-		/// and the model still served): paid in equal parts to the workers that answered, or to
-		/// `FeeSink` if none did. Requests that fail through nobody's fault (no workers could be
-		/// drawn, the model was retired) are refunded in full.
+		/// and the model still served), so flooding the workers is never free: paid to
+		/// `FeeSink`, not to the workers that answered (without a quorum nobody knows who was
+		/// right). Requests that fail through nobody's fault (no workers could be drawn, the
+		/// model was retired) are refunded in full.
 		#[pallet::constant]
 		type UnrefundedShare: Get<Perbill>;
 
-		/// Receives the unrefunded share of a failed request nobody answered (the treasury).
+		/// Receives the unrefunded share of failed requests (the treasury).
 		type FeeSink: Get<Self::AccountId>;
 
 		/// Slashed from a worker whose answer differs from the final result.
@@ -332,8 +333,7 @@ pub mod pallet {
 		},
 		/// No quorum: every worker answered and no answer reached quorum, or the deadline passed.
 		/// The fee went back to the requester but for `kept` (the unrefunded share, paid to the
-		/// workers that answered, or to the fee sink); `missed` are the workers that never
-		/// answered.
+		/// fee sink); `missed` are the workers that never answered.
 		PredictionFailed {
 			/// The request.
 			request: RequestId,

@@ -11,7 +11,7 @@ use modelchain_primitives::{
 	traits::{OffenceKind, OffenceReport, TaskOutcome, TaskRef},
 };
 use sp_runtime::{
-	traits::{CheckedDiv, Saturating, Zero},
+	traits::{Saturating, Zero},
 	Perbill,
 };
 
@@ -76,9 +76,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Refunds a request that cannot reach quorum, but for the unrefunded share of its worker
-	/// fees, which goes to the workers that answered (or the fee sink). Workers that never
-	/// answered get the liveness penalty. If the model was retired, nobody is at fault: no
-	/// penalty, and the whole fee comes back.
+	/// fees, which goes to the fee sink. Workers that never answered get the liveness penalty.
+	/// If the model was retired, nobody is at fault: no penalty, and the whole fee comes back.
 	pub(crate) fn fail(id: RequestId, req: Request<T>) {
 		Requests::<T>::remove(id);
 		let model_alive = T::Models::model(req.model).is_some();
@@ -93,33 +92,18 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let reason = HoldReason::PredictionFee.into();
-		let (settled, kept) = if model_alive { Self::keep_unrefunded(&req) } else { (Zero::zero(), Zero::zero()) };
-		Self::release(&reason, &req.requester, req.held.saturating_sub(settled));
+		let share = T::UnrefundedShare::get().mul_floor(req.worker_fee.saturating_mul(req.redundancy.into()));
+		// Not to the workers that answered: without a quorum nobody knows whose answer was
+		// right, and paying them would reward a wrong answer whenever a peer is absent.
+		let kept = if model_alive && Self::pay_from_hold(&reason, &req.requester, &T::FeeSink::get(), share) {
+			share
+		} else {
+			Zero::zero()
+		};
+		Self::release(&reason, &req.requester, req.held.saturating_sub(kept));
 		Self::release(&HoldReason::StorageDeposit.into(), &req.requester, req.deposit);
 		T::Models::release(req.model);
 		Self::deposit_event(Event::PredictionFailed { request: id, missed, kept });
-	}
-
-	/// Pays the unrefunded share of `req`'s worker fees out of its hold: in equal parts to
-	/// the workers that answered (the remainder of the division stays with the requester), or
-	/// all to the fee sink if none did. Returns what left the hold (paid, or returned to the
-	/// requester because a recipient could not receive it) and what was paid.
-	fn keep_unrefunded(req: &Request<T>) -> (BalanceOf<T>, BalanceOf<T>) {
-		let reason = HoldReason::PredictionFee.into();
-		let worker_fees = req.worker_fee.saturating_mul(req.redundancy.into());
-		let share = T::UnrefundedShare::get().mul_floor(worker_fees);
-		let sink = [T::FeeSink::get()];
-		let recipients: Vec<&T::AccountId> =
-			if req.answers.is_empty() { sink.iter().collect() } else { req.answers.iter().map(|(w, _)| w).collect() };
-		let each = share.checked_div(&BalanceOf::<T>::from(recipients.len() as u32)).unwrap_or_else(Zero::zero);
-		let (mut settled, mut paid) = (BalanceOf::<T>::zero(), BalanceOf::<T>::zero());
-		for to in recipients {
-			if Self::pay_from_hold(&reason, &req.requester, to, each) {
-				paid = paid.saturating_add(each);
-			}
-			settled = settled.saturating_add(each);
-		}
-		(settled, paid)
 	}
 
 	/// Fails request `id` if it is still open (its expiry entry came due); returns whether

@@ -131,8 +131,8 @@ parameter_types! {
 	/// about what `pallet-preimage` asks for the same bytes.
 	pub const RequestDeposit: Balance = 10 * MILLI_MDC;
 	pub const DepositPerInputByte: Balance = MICRO_MDC;
-	/// Half the worker fees of a request that fails at its deadline are not refunded: they go
-	/// to the workers that answered (or the treasury), so flooding the workers is never free.
+	/// Half the worker fees of a request that fails are not refunded: they go to the treasury,
+	/// so flooding the workers is never free.
 	pub const UnrefundedShare: Perbill = Perbill::from_percent(50);
 }
 
