@@ -27,6 +27,14 @@ impl<T: Config> ModelRegistry<T::AccountId> for Pallet<T> {
 		Ok(())
 	}
 
+	fn register_for(
+		owner: &T::AccountId,
+		blob_hash: modelchain_primitives::Hash,
+		fee: BalanceOf<T>,
+	) -> Result<ModelId, DispatchError> {
+		Self::register(owner.clone(), blob_hash, Default::default(), fee).map(|(id, _)| id)
+	}
+
 	fn release(id: ModelId) {
 		let Some(mut info) = Models::<T>::get(id) else {
 			frame_support::defensive!("a model in use is kept");

@@ -919,3 +919,25 @@ mod benchmark_helpers {
 		});
 	}
 }
+
+#[test]
+fn register_for_lists_a_noted_model_exactly_as_the_call_does() {
+	ExtBuilder::default().build_and_execute(|| {
+		use modelchain_primitives::models::ModelRegistry;
+		let hash = H256::from(polkadot_sdk::sp_io::hashing::blake2_256(DIGITS));
+		// Not noted: refused, nothing held.
+		assert!(<MlModels as ModelRegistry<AccountId>>::register_for(&2, hash, 7).is_err());
+		assert_eq!(held(2), 0);
+		assert_ok!(Preimage::note_preimage(RuntimeOrigin::signed(1), DIGITS.to_vec()));
+		let id = <MlModels as ModelRegistry<AccountId>>::register_for(&2, hash, 7).unwrap();
+		let info = Models::<Test>::get(id).unwrap();
+		assert_eq!((info.owner, info.fee, info.blob_hash, info.cost), (2, 7, hash, DIGITS_COST));
+		assert_eq!(held(2), MODEL_DEPOSIT, "the owner holds the registration deposit");
+		assert!(requested(&hash), "the registry keeps the blob");
+		assert!(model_events().contains(&Event::ModelRegistered { model: id, owner: 2, blob_hash: hash, fee: 7 }));
+		// An owner that cannot pay the deposit: refused, nothing held.
+		assert_ok!(Balances::transfer_all(RuntimeOrigin::signed(3), 4, false));
+		assert!(<MlModels as ModelRegistry<AccountId>>::register_for(&3, hash, 7).is_err());
+		assert_eq!(held(3), 0);
+	});
+}

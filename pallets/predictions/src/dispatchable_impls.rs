@@ -201,16 +201,17 @@ impl<T: Config> Pallet<T> {
 		};
 		Self::unassign(who, id, req.cost);
 		// Capacity equals the worker count and each worker answers once.
-		req.answers.try_push((who.clone(), answer.clone())).map_err(|_| AnswerError::NotAssigned)?;
+		req.answers.try_push((who.clone(), answer)).map_err(|_| AnswerError::NotAssigned)?;
 		T::Workers::record_outcome(who, TaskOutcome::Done);
 		Self::deposit_event(Event::AnswerSubmitted { request: id, worker: who.clone() });
 
-		let matching = req.answers.iter().filter(|(_, a)| *a == answer).count() as u32;
 		let now = frame_system::Pallet::<T>::block_number();
 		// Once reveals are open only committed workers can still answer.
 		let last_possible = req.answers.len() == req.workers.len()
 			|| (req.quorum > 1 && req.reveals_open(now) && req.answers.len() == req.commitments.len());
-		if matching >= req.quorum {
+		let decided =
+			modelchain_primitives::quorum::quorum_answer(req.answers.iter().map(|(_, a)| a), req.quorum).cloned();
+		if let Some(answer) = decided {
 			Self::finalize(id, req, answer);
 		} else if last_possible {
 			Self::fail(id, req);

@@ -103,19 +103,20 @@ impl<MaxOutputLen: Get<u32>> Submission<MaxOutputLen> {
 	}
 }
 
-/// What a worker commits to for `request`: `blake2_256` of a domain tag, the request, the
-/// worker's stash, the output and the salt. It binds the worker, so copying another worker's
-/// commitment reveals nothing the copier can open.
+/// What a worker commits to for `request` (the shared rule,
+/// [`modelchain_primitives::quorum::commitment`], under this pallet's domain): it binds the
+/// worker, so copying another worker's commitment reveals nothing the copier can open.
 pub fn commitment<AccountId: Encode, MaxOutputLen: Get<u32>>(
 	request: RequestId,
 	worker: &AccountId,
 	output: &Prediction<MaxOutputLen>,
 	salt: &[u8; 32],
 ) -> [u8; 32] {
-	polkadot_sdk::sp_io::hashing::blake2_256(
-		&(b"modelchain/predictions/commit", request, worker, output, salt).encode(),
-	)
+	modelchain_primitives::quorum::commitment(COMMIT_DOMAIN, request, worker, output, salt)
 }
+
+/// The domain of prediction commitments.
+pub const COMMIT_DOMAIN: &[u8] = b"modelchain/predictions/commit";
 
 /// Network-wide settings of the prediction market, chosen at genesis and changed by
 /// `ParametersOrigin`.
@@ -197,7 +198,12 @@ impl<T: Config> Request<T> {
 	/// Whether reveals are accepted at block `now`: every worker committed, or the commit
 	/// window has passed.
 	pub fn reveals_open(&self, now: BlockNumberFor<T>) -> bool {
-		self.commitments.len() == self.workers.len() || self.commit_deadline.is_some_and(|d| now > d)
+		modelchain_primitives::quorum::reveals_open(
+			self.commitments.len(),
+			self.workers.len(),
+			self.commit_deadline,
+			now,
+		)
 	}
 
 	/// Whether commitments are accepted at block `now`.

@@ -8,9 +8,11 @@
 
 extern crate alloc;
 
+pub mod calendar;
 pub mod funds;
 pub mod models;
 pub mod queue;
+pub mod quorum;
 #[cfg(feature = "std")]
 pub mod testing;
 pub mod traits;

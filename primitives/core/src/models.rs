@@ -73,6 +73,13 @@ pub trait ModelRegistry<AccountId> {
 	/// Tasks currently using model `id` (for state checks).
 	fn users(id: ModelId) -> u32;
 
+	/// Registers the model whose blob `blob_hash` is a preimage on chain for `owner` at `fee`
+	/// per prediction, with no metadata, exactly as `register_model` would (the blob must
+	/// decode within the bounds; the owner's registration deposit is held): how a bounty's
+	/// winner is listed in the same step it is paid. Fails, changing nothing, as the call
+	/// would.
+	fn register_for(owner: &AccountId, blob_hash: crate::Hash, fee: Self::Balance) -> Result<ModelId, DispatchError>;
+
 	/// Registers `blob` as a model of `owner` with `fee`, storing the blob and taking any
 	/// deposit as the registry would, so other pallets' benchmarks can set models up.
 	#[cfg(feature = "runtime-benchmarks")]
@@ -116,6 +123,7 @@ pub mod mock {
 		static MODELS: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
 		static LOADS: RefCell<u32> = const { RefCell::new(0) };
 		static BOUNDS: RefCell<Option<Bounds>> = const { RefCell::new(None) };
+		static NOTED: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
 	}
 
 	/// What the mock registry reports as its bounds unless a test sets others: small models
@@ -144,6 +152,13 @@ pub mod mock {
 			MODELS.with(|m| m.borrow_mut().clear());
 			LOADS.with(|l| *l.borrow_mut() = 0);
 			BOUNDS.with(|b| *b.borrow_mut() = None);
+			NOTED.with(|n| n.borrow_mut().clear());
+		}
+
+		/// Makes `blob` available to [`ModelRegistry::register_for`] by its hash, as noting a
+		/// preimage does for the real registry.
+		pub fn note_blob(blob: Vec<u8>) {
+			NOTED.with(|n| n.borrow_mut().push(blob));
 		}
 
 		/// Sets what [`ModelRegistry::bounds`] reports ([`MOCK_BOUNDS`] until set), for pallets
@@ -260,6 +275,15 @@ pub mod mock {
 
 		fn users(id: ModelId) -> u32 {
 			MODELS.with(|m| m.borrow().get(id as usize).map_or(0, |e| e.users))
+		}
+
+		fn register_for(owner: &AccountId, blob_hash: crate::Hash, fee: Balance) -> Result<ModelId, DispatchError> {
+			let blob = NOTED
+				.with(|n| n.borrow().iter().find(|b| BlakeTwo256::hash(b) == blob_hash).cloned())
+				.ok_or(DispatchError::Other("MockModels: blob not noted"))?;
+			Model::decode_blob(&blob, &Self::bounds())
+				.map_err(|_| DispatchError::Other("MockModels: invalid model"))?;
+			Ok(Self::add(owner, blob, fee))
 		}
 
 		#[cfg(feature = "runtime-benchmarks")]
