@@ -15,12 +15,13 @@ cargo fmt --all --check
 # the engine's dev-dependencies (wasmtime, criterion, proptest) must not change the feature set
 # the node is built with, or `run-dev.sh` and this script would each rebuild the whole node.
 cargo test --release --locked -p modelchain-primitives -p modelchain-runtime -p modelchain-node \
-	-p pallet-ml-staking -p pallet-ml-models -p pallet-ml-predictions
+	-p pallet-ml-staking -p pallet-ml-models -p pallet-ml-predictions -p pallet-ml-bounties
 cargo test --release --locked -p modelchain-nn -p modelchain-nn-import
 
 # The lint wall for runtime code ([workspace.lints] in Cargo.toml), with and without the
 # benchmarks, warnings denied.
-runtime_crates=(-p modelchain-primitives -p modelchain-runtime -p pallet-ml-staking -p pallet-ml-models -p pallet-ml-predictions)
+runtime_crates=(-p modelchain-primitives -p modelchain-runtime -p pallet-ml-staking -p pallet-ml-models -p pallet-ml-predictions
+	-p pallet-ml-bounties)
 for features in "" "--features=runtime-benchmarks"; do
 	# shellcheck disable=SC2086 # $features is one word or none
 	CARGO_TARGET_DIR="$CLIPPY_TARGET_DIR" SKIP_WASM_BUILD=1 \
