@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the weights of the ModelChain market pallets on this machine:
-#   ./scripts/benchmark.sh                                      # all three market pallets
+#   ./scripts/benchmark.sh                                      # all four market pallets
 #   ./scripts/benchmark.sh pallet_ml_staking                    # one pallet
 #   STEPS=10 REPEAT=5 ./scripts/benchmark.sh pallet_ml_models   # a quick look
 # The node has no `benchmark` subcommand; the runtime is benchmarked by `frame-omni-bencher`, the
@@ -31,10 +31,11 @@ declare -A DIRS=(
 	[pallet_ml_staking]=pallets/staking
 	[pallet_ml_models]=pallets/models
 	[pallet_ml_predictions]=pallets/predictions
+	[pallet_ml_bounties]=pallets/bounties
 )
 PALLETS=("$@")
 if [ ${#PALLETS[@]} -eq 0 ]; then
-	PALLETS=(pallet_ml_staking pallet_ml_models pallet_ml_predictions)
+	PALLETS=(pallet_ml_staking pallet_ml_models pallet_ml_predictions pallet_ml_bounties)
 fi
 # Check the names before the long builds.
 for pallet in "${PALLETS[@]}"; do

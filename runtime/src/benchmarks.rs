@@ -26,6 +26,7 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_ml_staking, MlStaking]
 	[pallet_ml_models, MlModels]
 	[pallet_ml_predictions, MlPredictions]
+	[pallet_ml_bounties, MlBounties]
 );
 
 pub fn benchmark_metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>) {

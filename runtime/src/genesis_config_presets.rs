@@ -10,7 +10,8 @@
 //! key that controls the stake. Both presets
 //! register the engine's digits classifier ([`DIGITS_MODEL`], model 0, owned by Alice, fee
 //! [`DEMO_MODEL_FEE`]); predictions need one identical answer on the dev chain (redundancy
-//! and quorum 1) and two of three on the local testnet.
+//! and quorum 1) and two of three on the local testnet, and bounties draw as many evaluators
+//! with the same quorum.
 //!
 //! Authority lists are written out explicitly (`aura.authorities`, `grandpa.authorities`) so
 //! network tools such as zombienet can rewrite them in a raw or plain chain spec.
@@ -73,6 +74,8 @@ fn testnet_genesis(
 			)],
 		},
 		ml_predictions: MlPredictionsConfig { redundancy, quorum, worker_fee: WORKER_FEE },
+		// Bounties are scored by as many evaluators, with the same quorum.
+		ml_bounties: MlBountiesConfig { evaluators: redundancy, quorum },
 	})
 }
 

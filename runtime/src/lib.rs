@@ -207,4 +207,6 @@ mod runtime {
 	pub type MlModels = pallet_ml_models;
 	#[runtime::pallet_index(42)]
 	pub type MlPredictions = pallet_ml_predictions;
+	#[runtime::pallet_index(43)]
+	pub type MlBounties = pallet_ml_bounties;
 }

@@ -49,7 +49,7 @@ fn preset_ext(name: &str) -> TestExternalities {
 	ext
 }
 
-const ALL_PALLETS: [&str; 13] = [
+const ALL_PALLETS: [&str; 14] = [
 	"System",
 	"Timestamp",
 	"Aura",
@@ -63,6 +63,7 @@ const ALL_PALLETS: [&str; 13] = [
 	"MlStaking",
 	"MlModels",
 	"MlPredictions",
+	"MlBounties",
 ];
 
 #[test]
@@ -465,6 +466,187 @@ mod market {
 
 	fn assert_ok(r: polkadot_sdk::frame_support::dispatch::DispatchResultWithPostInfo) {
 		assert!(r.is_ok(), "{r:?}");
+	}
+}
+
+/// A bounty through the real staking, model registry and preimage pallets: the local
+/// testnet's three genesis workers evaluate, the better of two models wins and is listed for
+/// predictions in the payout step.
+mod bounties {
+	use super::*;
+	use genesis_config_presets::DIGITS_MODEL;
+	use modelchain_nn::{Dataset, DatasetBounds, Labels, Layer, Metric, MetricAccumulator, Model};
+	use modelchain_primitives::traits::WorkerRegistry;
+	use pallet_ml_bounties::{
+		chunk_commitment, model_commitment, scores_commitment, ChunkRole, OutputShape, Payout, Phase, ScoreState,
+		ScoreSubmission, ScoreValue, Terms,
+	};
+	use polkadot_sdk::{
+		frame_support::{
+			traits::{fungible::InspectHold, OnInitialize},
+			BoundedVec,
+		},
+		sp_core::H256,
+	};
+
+	const DIGITS_TEST: &[u8] = include_bytes!("../../primitives/nn/fixtures/digits_test.bin");
+
+	fn run_to_block(n: BlockNumber) {
+		while System::block_number() < n {
+			let next = System::block_number() + 1;
+			System::set_block_number(next);
+			AllPalletsWithSystem::on_initialize(next);
+		}
+	}
+
+	fn ok(r: polkadot_sdk::frame_support::dispatch::DispatchResultWithPostInfo) {
+		assert!(r.is_ok(), "{r:?}");
+	}
+
+	fn hash(blob: &[u8]) -> H256 {
+		polkadot_sdk::sp_io::hashing::blake2_256(blob).into()
+	}
+
+	/// The digits test set in four chunks.
+	fn chunks() -> Vec<Vec<u8>> {
+		let all = Dataset::decode_blob(DIGITS_TEST, &DatasetBounds::default()).unwrap();
+		let Labels::Class(labels) = &all.labels else { unreachable!("digits are classes") };
+		let n = labels.len() / 4;
+		(0..4)
+			.map(|c| {
+				let r = c * n..(c + 1) * n;
+				Dataset {
+					input_len: 64,
+					inputs: all.inputs[r.start * 64..r.end * 64].to_vec(),
+					labels: Labels::Class(labels[r].to_vec()),
+				}
+				.encode_blob()
+			})
+			.collect()
+	}
+
+	fn weak_model() -> Vec<u8> {
+		let mut model = Model::decode_blob(DIGITS_MODEL, &modelchain_nn::Bounds::default()).unwrap();
+		let dense = model.layers.iter_mut().rev().find_map(|l| if let Layer::Dense(d) = l { Some(d) } else { None });
+		dense.unwrap().weights.iter_mut().for_each(|w| *w = 0);
+		model.encode_blob()
+	}
+
+	fn score(model: &[u8], test: &[Vec<u8>]) -> ScoreValue {
+		let model = Model::decode_blob(model, &modelchain_nn::Bounds::default()).unwrap();
+		let mut acc = MetricAccumulator::new(Metric::Accuracy);
+		for chunk in test {
+			acc.add_chunk(&model, &Dataset::decode_blob(chunk, &DatasetBounds::default()).unwrap()).unwrap();
+		}
+		acc.score().ok()
+	}
+
+	#[test]
+	fn the_better_model_wins_is_paid_and_listed_with_real_pallets() {
+		preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			System::set_block_number(1);
+			let issuance = Balances::total_issuance();
+			let [requester, good, weak_trainer] =
+				[Sr25519Keyring::Dave, Sr25519Keyring::Eve, Sr25519Keyring::Ferdie].map(|k| k.to_account_id());
+			let signed = |who: &AccountId| RuntimeOrigin::signed(who.clone());
+			let blobs = chunks();
+			let salt = |i: usize| [i as u8 + 1; 32];
+			let commitments = blobs.iter().enumerate().map(|(i, b)| chunk_commitment(&hash(b), &salt(i))).collect();
+			let reward = 100 * MDC;
+			let fee = 3 * MDC;
+			let terms = Terms {
+				input_len: 64,
+				output: OutputShape::Classes(10),
+				metric: Metric::Accuracy,
+				min_score: 500_000,
+				reward,
+				trainer_stake: 10 * MDC,
+				evaluation_fee: fee,
+				test_chunks: 2,
+				validation_chunks: 0,
+				max_chunk_samples: 1_000,
+				max_model_cost: 10_000,
+				max_submissions: 4,
+				data_period: MINUTES,
+				submission_period: MINUTES,
+				reveal_period: MINUTES,
+				payout: Payout::WinnerTakesAll,
+			};
+			let before = [&requester, &good, &weak_trainer].map(Balances::total_balance);
+			assert!(MlBounties::create_bounty(
+				signed(&requester),
+				BoundedVec::truncate_from(b"digits".to_vec()),
+				terms,
+				BoundedVec::truncate_from(commitments)
+			)
+			.is_ok());
+			run_to_block(2);
+			let role = |i: usize| pallet_ml_bounties::Chunks::<Runtime>::get(0, i as u32).unwrap().role;
+			let reveal = |i: usize| {
+				ok(Preimage::note_preimage(signed(&requester), blobs[i].clone()));
+				ok(MlBounties::reveal_chunk(signed(&requester), 0, i as u32, hash(&blobs[i]), salt(i), None));
+			};
+			(0..4).filter(|i| role(*i) == ChunkRole::Training).for_each(reveal);
+			let bounty = || pallet_ml_bounties::Bounties::<Runtime>::get(0).unwrap();
+			assert_eq!(bounty().phase, Phase::Submission);
+
+			let weak = weak_model();
+			let trainers = [(good.clone(), DIGITS_MODEL.to_vec()), (weak_trainer.clone(), weak.clone())];
+			for (t, blob) in &trainers {
+				let c = model_commitment(0, t, &hash(blob), &[7; 32]);
+				assert!(MlBounties::submit(signed(t), 0, c).is_ok());
+			}
+			run_to_block(bounty().deadline);
+			assert_eq!(bounty().phase, Phase::Reveal);
+			(0..4).filter(|i| role(*i) == ChunkRole::Test).for_each(reveal);
+			for (index, (t, blob)) in trainers.iter().enumerate() {
+				// The digits model may be noted already (the genesis demo model).
+				if !<Preimage as polkadot_sdk::frame_support::traits::QueryPreimage>::is_requested(&hash(blob)) {
+					let _ = Preimage::note_preimage(signed(t), blob.clone());
+				}
+				ok(MlBounties::reveal_model(signed(t), 0, index as u32, hash(blob), [7; 32], Some(MILLI_MDC)));
+			}
+			run_to_block(bounty().deadline);
+			assert_eq!(bounty().phase, Phase::Evaluation);
+			let evaluation = pallet_ml_bounties::Evaluations::<Runtime>::get(0).unwrap();
+			let mut stashes = evaluation.evaluators.to_vec();
+			stashes.sort();
+			let mut genesis: Vec<AccountId> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+				.map(genesis_config_presets::worker_stash)
+				.to_vec();
+			genesis.sort();
+			assert_eq!(stashes, genesis, "the three genesis workers evaluate");
+
+			let test: Vec<Vec<u8>> = (0..4).filter(|i| role(*i) == ChunkRole::Test).map(|i| blobs[i].clone()).collect();
+			let scores = vec![score(DIGITS_MODEL, &test), score(&weak, &test)];
+			let key = |stash: &AccountId| MlStaking::key_of_worker(stash).unwrap();
+			for stash in evaluation.evaluators.iter() {
+				let c = scores_commitment(0, stash, &scores, &[9; 32]);
+				ok(MlBounties::submit_scores(signed(&key(stash)), 0, ScoreSubmission::Commit(c)));
+			}
+			for stash in evaluation.evaluators.iter() {
+				let reveal = ScoreSubmission::Reveal(BoundedVec::truncate_from(scores.clone()), [9; 32]);
+				ok(MlBounties::submit_scores(signed(&key(stash)), 0, reveal));
+			}
+			assert_eq!(bounty().phase, Phase::Scored);
+			let sub = pallet_ml_bounties::Submissions::<Runtime>::get(0, 0).unwrap();
+			assert_eq!(sub.score, Some(ScoreState::Quorum(scores[0])));
+			run_to_block(bounty().deadline);
+			assert_eq!(bounty().phase, Phase::Finalized);
+
+			// The winner is paid and its model is listed (model 1, after the genesis demo model).
+			let listed = MlModels::model(1).expect("the winner is listed");
+			assert_eq!((listed.owner.clone(), listed.fee), (good.clone(), MILLI_MDC));
+			let deposit = Balances::balance_on_hold(&pallet_ml_models::HoldReason::ModelDeposit.into(), &good);
+			let after = [&requester, &good, &weak_trainer].map(Balances::total_balance);
+			assert_eq!(after[0], before[0] - reward - fee, "the reward and the evaluators' fee");
+			assert_eq!(after[1], before[1] + reward, "the winner: the reward, its stake back ({deposit} held to list)");
+			assert_eq!(after[2], before[2], "an honest loser loses nothing");
+			for stash in evaluation.evaluators.iter() {
+				assert!(MlStaking::is_active_worker(stash), "no evaluator was chilled");
+			}
+			assert_eq!(Balances::total_issuance(), issuance);
+		});
 	}
 }
 

@@ -35,11 +35,12 @@ test('metadata lists the ModelChain pallets and is V14 or newer', () => {
   assert.ok(api.runtimeMetadata.version >= 14, `metadata v${api.runtimeMetadata.version}`);
   const pallets = api.runtimeMetadata.asLatest.pallets.map((p) => p.name.toString());
   for (const name of ['System', 'Balances', 'TransactionPayment', 'Treasury', 'Sudo', 'Utility', 'Preimage',
-    'MlStaking', 'MlModels', 'MlPredictions']) {
+    'MlStaking', 'MlModels', 'MlPredictions', 'MlBounties']) {
     assert.ok(pallets.includes(name), `${name} in ${pallets}`);
   }
   assert.equal(typeof api.tx.balances.transferKeepAlive, 'function');
   assert.equal(typeof api.tx.preimage.notePreimage, 'function');
+  assert.equal(typeof api.tx.mlBounties.createBounty, 'function');
   assert.equal(api.runtimeVersion.specName.toString(), 'modelchain');
 });
 

@@ -44,8 +44,13 @@ impl<T: Config> Pallet<T> {
 		let seed = polkadot_sdk::sp_io::hashing::blake2_256(&(DRAW_SUBJECT, random, id).encode());
 		let trainers: Vec<T::AccountId> = Submissions::<T>::iter_prefix_values(id).map(|s| s.trainer).collect();
 		let requester = bounty.requester.clone();
-		let seats = T::Evaluators::get();
-		let drawn = if known_since >= evaluation.draw_since {
+		let params = EvaluationParams::<T>::get();
+		let seats = params.map_or(0, |p| p.evaluators);
+		let drawn = if seats == 0 {
+			// No evaluators configured: the chain scores everything, at once.
+			evaluation.draw_since = now.saturating_sub(T::ScoreWindow::get());
+			None
+		} else if known_since >= evaluation.draw_since {
 			T::Workers::select_workers_where(seed, seats, seats.saturating_mul(DRAW_EXAMINE_FACTOR), |w| {
 				*w != requester && !trainers.contains(w) && !Evaluating::<T>::contains_key(w)
 			})
@@ -74,6 +79,7 @@ impl<T: Config> Pallet<T> {
 		// Reveals are accepted up to and including `commit_deadline + ScoreWindow`.
 		let deadline = evaluation.commit_deadline.saturating_add(window).saturating_add(1u32.into());
 		evaluation.evaluators = BoundedVec::truncate_from(evaluators.clone());
+		evaluation.quorum = params.map_or(1, |p| p.quorum);
 		let commit_deadline = evaluation.commit_deadline;
 		Evaluations::<T>::insert(id, evaluation);
 		Self::enter_phase(id, &mut bounty, Phase::Evaluation, deadline);
@@ -93,6 +99,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(evaluation.evaluators.contains(&evaluator), Error::<T>::NotEvaluator);
 		let now = frame_system::Pallet::<T>::block_number();
 		let scored = evaluation.submissions.len() as u32;
+		let evaluation_size = evaluation.evaluators.len() as u32;
 		match submission {
 			ScoreSubmission::Commit(commitment) => {
 				ensure!(evaluation.commitment_of(&evaluator).is_none(), Error::<T>::AlreadyCommitted);
@@ -124,7 +131,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Ok(PostDispatchInfo {
-			actual_weight: Some(T::WeightInfo::submit_scores(scored, T::Evaluators::get())),
+			actual_weight: Some(T::WeightInfo::submit_scores(scored, evaluation_size)),
 			pays_fee: Pays::No,
 		})
 	}
@@ -137,6 +144,15 @@ impl<T: Config> Pallet<T> {
 		cost.div_ceil(half)
 	}
 
+	/// `1 ≤ quorum ≤ evaluators ≤ MaxEvaluators` and `2 × quorum > evaluators`: a majority, so
+	/// at most one score can reach quorum.
+	pub fn valid_parameters(p: &EvaluationParameters) -> bool {
+		p.quorum >= 1
+			&& p.quorum <= p.evaluators
+			&& p.evaluators <= T::MaxEvaluators::get()
+			&& p.quorum.saturating_mul(2) > p.evaluators
+	}
+
 	/// The task reference of submission `index`'s score in bounty `id`.
 	pub fn score_task(id: BountyId, index: SubmissionIndex) -> TaskRef {
 		TaskRef { domain: TASK_DOMAIN, id: (u64::from(id) << 32) | u64::from(index) }
@@ -147,7 +163,7 @@ impl<T: Config> Pallet<T> {
 	/// settled.
 	pub(crate) fn tally(id: BountyId, mut bounty: Bounty<T>, now: BlockNumberFor<T>) -> u32 {
 		let Some(evaluation) = Evaluations::<T>::get(id) else { return 0 };
-		let quorum = T::EvaluationQuorum::get();
+		let quorum = evaluation.quorum;
 		let mut wrong: Vec<T::AccountId> = Vec::new();
 		for (position, index) in evaluation.submissions.iter().enumerate() {
 			let Some(mut submission) = Submissions::<T>::get(id, index) else { continue };
@@ -290,10 +306,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Weight of one verification step of `cost` inference cost that decodes `bytes` of
-	/// blobs.
+	/// blobs: the benchmark's component is thousands of units of both together.
 	pub(crate) fn verify_weight(cost: u64, bytes: u32) -> Weight {
-		let component: u32 = (cost / 1_000).unique_saturated_into();
-		T::WeightInfo::verify_score(component, bytes)
+		let component: u32 = (cost.saturating_add(u64::from(bytes)) / 1_000).unique_saturated_into();
+		T::WeightInfo::verify_score(component)
 	}
 
 	/// The weight `verify_score` is charged up front: the costliest step the bounds allow.

@@ -81,9 +81,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_integrity_test() {
-		let r = T::Evaluators::get();
-		let q = T::EvaluationQuorum::get();
-		assert!(r >= 1 && q >= 1 && q <= r && q.saturating_mul(2) > r, "need 1 ≤ Q ≤ R and 2Q > R (R = {r}, Q = {q})");
+		assert!(T::MaxEvaluators::get() >= 1, "MaxEvaluators must be positive");
 		let chunks = T::MaxChunks::get();
 		assert!((2..=128).contains(&chunks), "MaxChunks ({chunks}) must be 2 to 128");
 		assert!(
@@ -140,6 +138,9 @@ impl<T: Config> Pallet<T> {
 		use sp_runtime::traits::{Saturating, Zero};
 
 		DeadlinesOf::<T>::check()?;
+		if let Some(p) = EvaluationParams::<T>::get() {
+			ensure!(Self::valid_parameters(&p), "stored evaluation parameters are invalid");
+		}
 		VerifyQueueOf::<T>::check()?;
 		let next = NextBountyId::<T>::get();
 		let mut held: BTreeMap<(T::AccountId, u8), BalanceOf<T>> = BTreeMap::new();

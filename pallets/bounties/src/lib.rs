@@ -36,6 +36,9 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+
 mod dispatchable_impls;
 mod evaluation;
 mod hooks;
@@ -73,7 +76,7 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{fungible, QueryPreimage, Randomness},
+		traits::{fungible, BuildGenesisConfig, EnsureOrigin, QueryPreimage, Randomness, StorePreimage},
 	};
 	use frame_system::{
 		offchain::{AppCrypto, CreateSignedTransaction},
@@ -109,7 +112,7 @@ pub mod pallet {
 
 		/// Where dataset chunks and models live (`pallet-preimage`); the bounty requests the
 		/// blobs it depends on until it ends.
-		type Preimages: QueryPreimage<H = BlakeTwo256>;
+		type Preimages: QueryPreimage<H = BlakeTwo256> + StorePreimage;
 
 		/// Source of the split and evaluator-draw seeds; `random` must return the block since
 		/// which its output could be known (the runtime's choice and what a block author can
@@ -152,13 +155,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxWinners: Get<u32>;
 
-		/// Evaluators drawn per bounty (`R`).
+		/// Most evaluators [`EvaluationParams`] may draw per bounty.
 		#[pallet::constant]
-		type Evaluators: Get<u32>;
+		type MaxEvaluators: Get<u32>;
 
-		/// Identical scores that fix a score (`Q`, with `2Q > R`).
-		#[pallet::constant]
-		type EvaluationQuorum: Get<u32>;
+		/// May change [`EvaluationParams`] (root or governance).
+		type ParametersOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Shortest data, submission and reveal period a bounty may set.
 		#[pallet::constant]
@@ -229,6 +231,11 @@ pub mod pallet {
 		#[codec(index = 2)]
 		TrainerStake,
 	}
+
+	/// How many evaluators new evaluations draw (`R`) and how many identical scores fix a score
+	/// (`Q`). Unset: no evaluators are drawn and the chain computes every score itself.
+	#[pallet::storage]
+	pub type EvaluationParams<T: Config> = StorageValue<_, EvaluationParameters, OptionQuery>;
 
 	/// The id the next bounty gets.
 	#[pallet::storage]
@@ -471,6 +478,11 @@ pub mod pallet {
 			/// The bounty.
 			bounty: BountyId,
 		},
+		/// New evaluations use these parameters.
+		EvaluationParametersSet {
+			/// Evaluators and quorum.
+			parameters: EvaluationParameters,
+		},
 		/// An ended bounty was removed after its retention period.
 		BountyRemoved {
 			/// The bounty.
@@ -548,6 +560,32 @@ pub mod pallet {
 		CannotPayChallengeDeposit,
 		/// The phase's deadline has not passed yet.
 		DeadlineNotReached,
+		/// Evaluation parameters must have `1 ≤ quorum ≤ evaluators ≤ MaxEvaluators` and
+		/// `2 × quorum > evaluators`.
+		InvalidParameters,
+	}
+
+	/// Evaluators and quorum of new evaluations.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Evaluators drawn per bounty; 0 leaves the parameters unset (the chain scores).
+		pub evaluators: u32,
+		/// Identical scores that fix a score.
+		pub quorum: u32,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if self.evaluators > 0 {
+				let params = EvaluationParameters { evaluators: self.evaluators, quorum: self.quorum };
+				assert!(Pallet::<T>::valid_parameters(&params), "invalid evaluation parameters in genesis: {params:?}");
+				EvaluationParams::<T>::put(params);
+			}
+		}
 	}
 
 	#[pallet::hooks]
@@ -651,7 +689,7 @@ pub mod pallet {
 		/// submission, signed with its worker key (the off-chain worker sends these). Free
 		/// when accepted.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::submit_scores(T::MaxSubmissions::get(), T::Evaluators::get()))]
+		#[pallet::weight(T::WeightInfo::submit_scores(T::MaxSubmissions::get(), T::MaxEvaluators::get()))]
 		pub fn submit_scores(
 			origin: OriginFor<T>,
 			bounty: BountyId,
@@ -687,6 +725,18 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
 			Self::do_verify_score(bounty, submission, chunk)
+		}
+
+		/// Sets how many evaluators new evaluations draw and how many identical scores fix a
+		/// score: `1 ≤ quorum ≤ evaluators ≤ MaxEvaluators` and `2 × quorum > evaluators`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::set_evaluation_parameters())]
+		pub fn set_evaluation_parameters(origin: OriginFor<T>, parameters: EvaluationParameters) -> DispatchResult {
+			T::ParametersOrigin::ensure_origin(origin)?;
+			ensure!(Self::valid_parameters(&parameters), Error::<T>::InvalidParameters);
+			EvaluationParams::<T>::put(parameters);
+			Self::deposit_event(Event::EvaluationParametersSet { parameters });
+			Ok(())
 		}
 
 		/// Ends the bounty's current phase if its deadline has passed (the block hook does

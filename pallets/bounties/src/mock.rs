@@ -194,8 +194,8 @@ impl Config for Test {
 	type MaxChunks = ConstU32<16>;
 	type MaxSubmissions = ConstU32<8>;
 	type MaxWinners = ConstU32<3>;
-	type Evaluators = ConstU32<3>;
-	type EvaluationQuorum = ConstU32<2>;
+	type MaxEvaluators = ConstU32<5>;
+	type ParametersOrigin = EnsureRoot<AccountId>;
 	type MinPeriod = MinPeriod;
 	type MaxPeriod = MaxPeriod;
 	type ScoreWindow = ScoreWindow;
@@ -295,6 +295,9 @@ impl ExtBuilder {
 		}
 		.assimilate_storage(&mut storage)
 		.unwrap();
+		pallet_ml_bounties::GenesisConfig::<Test> { evaluators: 3, quorum: 2, _config: Default::default() }
+			.assimilate_storage(&mut storage)
+			.unwrap();
 		let mut ext = TestExternalities::new(storage);
 		ext.execute_with(|| {
 			System::set_block_number(1);

@@ -145,6 +145,7 @@ impl<T: Config> Pallet<T> {
 			commitments: BoundedVec::new(),
 			reveals: BoundedVec::new(),
 			commit_deadline: now,
+			quorum: 1,
 			cost,
 			draw_since: now,
 		};
@@ -275,7 +276,9 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		if let Some(evaluation) = Evaluations::<T>::get(id) {
-			let fee = bounty.terms.evaluation_fee.checked_div(&T::Evaluators::get().into()).unwrap_or_default();
+			// Shared among the drawn evaluators; the shares of wrong or silent ones return.
+			let drawn = (evaluation.evaluators.len() as u32).max(1);
+			let fee = bounty.terms.evaluation_fee.checked_div(&drawn.into()).unwrap_or_default();
 			for (evaluator, scores) in evaluation.reveals.iter() {
 				let right = evaluation.submissions.iter().zip(scores.iter()).all(|(index, score)| {
 					submissions

@@ -925,6 +925,47 @@ fn the_winner_is_listed_for_predictions_in_the_payout_step() {
 	});
 }
 
+#[test]
+fn evaluation_parameters_are_set_by_root_and_used_by_new_draws() {
+	ExtBuilder.build_and_execute(|| {
+		let p = |evaluators, quorum| EvaluationParameters { evaluators, quorum };
+		assert_noop!(MlBounties::set_evaluation_parameters(origin(1), p(1, 1)), DispatchError::BadOrigin);
+		for bad in [p(2, 1), p(3, 1), p(0, 0), p(6, 4), p(1, 2)] {
+			assert_noop!(MlBounties::set_evaluation_parameters(RuntimeOrigin::root(), bad), E::InvalidParameters);
+		}
+		// One evaluator, quorum one (the dev chain): its scores are final.
+		assert_ok!(MlBounties::set_evaluation_parameters(RuntimeOrigin::root(), p(1, 1)));
+		assert!(events().contains(&Event::EvaluationParametersSet { parameters: p(1, 1) }));
+		let (id, subs) = evaluating(&[(2, DIGITS.to_vec())]);
+		let evaluation = Evaluations::<Test>::get(id).unwrap();
+		assert_eq!((evaluation.evaluators.to_vec(), evaluation.quorum), (vec![11], 1));
+		let good = [true_score(id, DIGITS)];
+		assert_ok!(commit_scores(11, id, &good));
+		assert_ok!(reveal_scores(11, id, &good));
+		assert_eq!(Submissions::<Test>::get(id, subs[0]).unwrap().score, Some(ScoreState::Quorum(good[0])));
+		end_phase(id);
+		assert_eq!(total(11), INITIAL_BALANCE + EVALUATION_FEE, "a lone evaluator earns the whole fee");
+
+		// Unset: nobody is drawn, the chain scores every model.
+		crate::EvaluationParams::<Test>::kill();
+		let (id, subs) = {
+			let id = open();
+			let s = submit(3, id, DIGITS);
+			end_phase(id);
+			reveal_all(id, &[ChunkRole::Test]);
+			assert_ok!(reveal_model(3, id, s, DIGITS));
+			end_phase(id);
+			(id, vec![s])
+		};
+		assert_eq!(bounty(id).phase, Phase::Scored);
+		assert_eq!(Submissions::<Test>::get(id, subs[0]).unwrap().score, Some(ScoreState::Unresolved));
+		idle(Weight::MAX);
+		end_phase(id);
+		assert_eq!(bounty(id).phase, Phase::Finalized);
+		assert_eq!(total(REQUESTER), INITIAL_BALANCE - 2 * REWARD - EVALUATION_FEE);
+	});
+}
+
 mod offchain_worker {
 	//! The evaluators' off-chain worker, run with `TestOffchainExt`, `TestTransactionPoolExt`
 	//! and test keys (`UintAuthorityId`, the worker keys 21, 22, 23 of stashes 11, 12, 13).

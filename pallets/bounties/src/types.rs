@@ -443,11 +443,13 @@ pub struct Evaluation<T: Config> {
 	pub submissions: BoundedVec<SubmissionIndex, T::MaxSubmissions>,
 	/// The drawn evaluators (stashes); empty if none could be drawn (the chain then verifies
 	/// every score itself).
-	pub evaluators: BoundedVec<T::AccountId, T::Evaluators>,
+	pub evaluators: BoundedVec<T::AccountId, T::MaxEvaluators>,
 	/// Commitments so far.
-	pub commitments: BoundedVec<(T::AccountId, [u8; 32]), T::Evaluators>,
+	pub commitments: BoundedVec<(T::AccountId, [u8; 32]), T::MaxEvaluators>,
 	/// Revealed scores so far.
-	pub reveals: BoundedVec<(T::AccountId, ScoresOf<T>), T::Evaluators>,
+	pub reveals: BoundedVec<(T::AccountId, ScoresOf<T>), T::MaxEvaluators>,
+	/// Identical scores that fix a score (the parameters when the evaluators were drawn).
+	pub quorum: u32,
 	/// Last block for commitments; reveals open after it (or once all have committed).
 	pub commit_deadline: BlockNumberFor<T>,
 	/// Total inference cost of the evaluation (every model on every test sample).
@@ -477,6 +479,15 @@ impl<T: Config> Evaluation<T> {
 	pub fn scores_of(&self, who: &T::AccountId) -> Option<&ScoresOf<T>> {
 		self.reveals.iter().find(|(w, _)| w == who).map(|(_, s)| s)
 	}
+}
+
+/// How many evaluators an evaluation draws and how many identical scores fix a score.
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvaluationParameters {
+	/// Evaluators drawn per bounty (`R`).
+	pub evaluators: u32,
+	/// Identical scores that fix a score (`Q`).
+	pub quorum: u32,
 }
 
 /// The on-chain computation of one submission's score, chunk by chunk.

@@ -1,5 +1,5 @@
-//! The machine-learning market: worker staking, the model registry and prediction requests,
-//! and the signing glue the market pallets' off-chain workers need.
+//! The machine-learning market: worker staking, the model registry, prediction requests and
+//! bounties, and the signing glue the market pallets' off-chain workers need.
 //!
 //! The values are the ones documented in the README's "ModelChain constants" table; the
 //! runtime tests check the relations between them (`integrity_test`).
@@ -184,6 +184,75 @@ impl pallet_ml_predictions::Config for Runtime {
 	type OffchainCostPerBlock = OffchainCostPerBlock;
 	type AnswerPriority = AnswerPriority;
 	type WeightInfo = pallet_ml_predictions::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// A requester holds 10 MDC until it has revealed all its data (lost if it does not), plus
+	/// 0.1 MDC per committed chunk for its storage.
+	pub const BountyDeposit: Balance = 10 * MDC;
+	pub const ChunkDeposit: Balance = 100 * MILLI_MDC;
+	/// Bounty phases last at least a minute and at most four weeks.
+	pub const MinBountyPeriod: BlockNumber = MINUTES;
+	pub const MaxBountyPeriod: BlockNumber = 28 * DAYS;
+	/// Evaluators get 20 blocks (two minutes) to commit after their computation time, and 20
+	/// more to reveal.
+	pub const ScoreWindow: BlockNumber = 20;
+	/// A quorum score can be challenged for an hour: half the slash deferral, so the chain's
+	/// recomputation has the other hour to clear evaluators it proves right.
+	pub const ScoreChallengeWindow: BlockNumber = HOURS;
+	/// An ended bounty (its leaderboard) is kept for a week.
+	pub const BountyRetention: BlockNumber = 7 * DAYS;
+	/// An evaluator's off-chain worker spends as much on bounties per block as on predictions.
+	pub const OffchainEvalCostPerBlock: u64 = 200_000_000;
+	/// A bounty's evaluation takes at most 3,600 blocks (six hours) of computation at half the
+	/// budget: 3.6e11 cost units (the digits model on 10,000 samples is 2.5e7).
+	pub const MaxEvaluationCost: u64 = 360_000_000_000;
+	/// One on-chain verification step (a model on a test chunk) costs at most 5e7 cost units,
+	/// under the model registry's 6e7 for a single challenge.
+	pub const MaxVerifyCost: u64 = 50_000_000;
+	/// Test chunks are dataset blobs of at most 4 MiB (a preimage), 65,536 samples, inputs as
+	/// long as a prediction's and outputs as a model's.
+	pub const BountyDatasetBounds: modelchain_nn::DatasetBounds = modelchain_nn::DatasetBounds {
+		max_blob_len: 4 * 1024 * 1024,
+		max_samples: 1 << 16,
+		max_input_len: 4096,
+		max_outputs: 1024,
+	};
+	pub const WrongScoreSlash: Perbill = Perbill::from_percent(10);
+	pub const MissedScoreSlash: Perbill = Perbill::from_percent(1);
+}
+
+impl pallet_ml_bounties::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Workers = MlStaking;
+	type Models = MlModels;
+	type Preimages = Preimage;
+	type Randomness = ParentHashRandomness;
+	type AuthorityId = modelchain_primitives::worker_key::WorkerAuthId;
+	type FeeSink = configs::monetary::TreasuryAccount;
+	type BountyDeposit = BountyDeposit;
+	type ChunkDeposit = ChunkDeposit;
+	type MaxMetadataLen = ConstU32<1024>;
+	type MaxUriLen = ConstU32<256>;
+	type MaxChunks = ConstU32<64>;
+	type MaxSubmissions = ConstU32<32>;
+	type MaxWinners = ConstU32<8>;
+	type MaxEvaluators = ConstU32<16>;
+	type ParametersOrigin = EnsureRoot<AccountId>;
+	type MinPeriod = MinBountyPeriod;
+	type MaxPeriod = MaxBountyPeriod;
+	type ScoreWindow = ScoreWindow;
+	type ChallengeWindow = ScoreChallengeWindow;
+	type RetentionPeriod = BountyRetention;
+	type OffchainEvalCostPerBlock = OffchainEvalCostPerBlock;
+	type MaxEvaluationCost = MaxEvaluationCost;
+	type MaxVerifyCost = MaxVerifyCost;
+	type DatasetBounds = BountyDatasetBounds;
+	type WrongScoreSlash = WrongScoreSlash;
+	type MissedScoreSlash = MissedScoreSlash;
+	type MaxDeadlinesPerBlock = ConstU32<16>;
+	type WeightInfo = pallet_ml_bounties::weights::SubstrateWeight<Runtime>;
 }
 
 impl frame_system::offchain::SigningTypes for Runtime {
