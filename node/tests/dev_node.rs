@@ -1,7 +1,8 @@
 //! End to end against a real `modelchain-node --dev --tmp` process: block production and
-//! finality, ModelCoin properties, a transfer with exact balance changes, the dev worker key,
-//! chain-spec export, and the polkadot.js (`@polkadot/api`) compatibility suite, all against
-//! one node started once for the suite.
+//! finality, ModelCoin properties, a transfer with exact balance changes, the dev worker key, a
+//! prediction and a bounty served by the node's own off-chain worker, chain-spec export, and the
+//! polkadot.js (`@polkadot/api`) compatibility suite, all against one node started once for the
+//! suite.
 
 mod common;
 
@@ -22,6 +23,7 @@ fn dev_node_end_to_end() {
 	dev_keystore_holds_alices_worker_key(&rpc);
 	transfer_changes_balances_by_amount_and_fee(&rpc);
 	prediction_is_answered_by_the_nodes_own_worker(&rpc);
+	bounty_is_scored_by_the_nodes_own_worker(&rpc);
 	polkadot_js_api_is_compatible(&node);
 }
 
@@ -203,6 +205,207 @@ fn prediction_is_answered_by_the_nodes_own_worker(rpc: &Rpc) {
 	assert_eq!(result.output, expected);
 	assert_eq!(result.input.to_vec(), input);
 	assert_eq!(result.requester, bob);
+}
+
+/// Dave posts a bounty on the digits test set; Eve submits the digits model, Ferdie a worse
+/// one; the dev chain's evaluator (Alice's stash, worker key `//Alice`) scores both in the
+/// node's off-chain worker; Eve is paid, her model is listed, and its first prediction is
+/// answered. Prints the blocks each phase took.
+fn bounty_is_scored_by_the_nodes_own_worker(rpc: &Rpc) {
+	use modelchain_nn::{Dataset, DatasetBounds, Labels, Layer, Metric, MetricAccumulator, Model};
+	use modelchain_runtime::{genesis_config_presets::DIGITS_MODEL, MILLI_MDC};
+	use pallet_ml_bounties::{
+		chunk_commitment, model_commitment, Call as B, Event as E, OutputShape, Payout, Phase, Terms,
+	};
+	use pallet_ml_predictions::Event as P;
+	use polkadot_sdk::{frame_support::BoundedVec, pallet_preimage};
+
+	const DIGITS_TEST: &[u8] = include_bytes!("../../primitives/nn/fixtures/digits_test.bin");
+	let hash = |b: &[u8]| -> modelchain_runtime::Hash { polkadot_sdk::sp_io::hashing::blake2_256(b).into() };
+	let (dave, eve, ferdie) = (Sr25519Keyring::Dave, Sr25519Keyring::Eve, Sr25519Keyring::Ferdie);
+	let note = |who: Sr25519Keyring, bytes: Vec<u8>| {
+		rpc.submit(who, RuntimeCall::Preimage(pallet_preimage::Call::note_preimage { bytes }))
+	};
+	let bounty_event = |from: u32, what: &str, pred: &dyn Fn(&E<modelchain_runtime::Runtime>) -> bool| {
+		let (hash, events) = rpc.find_block_with(from, Duration::from_secs(120), |events| {
+			events.iter().any(|r| matches!(&r.event, RuntimeEvent::MlBounties(e) if pred(e)))
+		});
+		let number = header_number(&rpc.header(Some(hash)));
+		let found: Vec<_> = events
+			.into_iter()
+			.filter_map(|r| match r.event {
+				RuntimeEvent::MlBounties(e) if pred(&e) => Some(e),
+				_ => None,
+			})
+			.collect();
+		println!("bounty: {what} at #{number}");
+		(number, found)
+	};
+
+	// The digits test set in four chunks; the chain draws two of them as the test set.
+	let all = Dataset::decode_blob(DIGITS_TEST, &DatasetBounds::default()).unwrap();
+	let Labels::Class(labels) = &all.labels else { unreachable!("digits are classes") };
+	let n = labels.len() / 4;
+	let chunks: Vec<Vec<u8>> = (0..4)
+		.map(|c| {
+			let r = c * n..(c + 1) * n;
+			Dataset {
+				input_len: 64,
+				inputs: all.inputs[r.start * 64..r.end * 64].to_vec(),
+				labels: Labels::Class(labels[r].to_vec()),
+			}
+			.encode_blob()
+		})
+		.collect();
+	let salt = |i: usize| [i as u8 + 40; 32];
+	let commitments = chunks.iter().enumerate().map(|(i, c)| chunk_commitment(&hash(c), &salt(i))).collect::<Vec<_>>();
+	let reward = 100 * MDC;
+	let terms = Terms {
+		input_len: 64,
+		output: OutputShape::Classes(10),
+		metric: Metric::Accuracy,
+		min_score: 500_000,
+		reward,
+		trainer_stake: 10 * MDC,
+		evaluation_fee: MDC,
+		test_chunks: 2,
+		validation_chunks: 0,
+		max_chunk_samples: 1_000,
+		max_model_cost: 10_000,
+		max_submissions: 4,
+		data_period: 5,
+		submission_period: 5,
+		reveal_period: 5,
+		challenge_period: 5,
+		payout: Payout::WinnerTakesAll,
+	};
+	let id = 0;
+	let from = rpc.submit(
+		dave,
+		RuntimeCall::MlBounties(B::create_bounty {
+			metadata: BoundedVec::truncate_from(b"digits, e2e".to_vec()),
+			terms,
+			chunks: BoundedVec::truncate_from(commitments),
+		}),
+	);
+	let (created, _) = bounty_event(from, "created", &|e| matches!(e, E::BountyCreated { bounty: 0, .. }));
+	let (split, events) = bounty_event(created, "split drawn", &|e| matches!(e, E::SplitDrawn { bounty: 0, .. }));
+	let Some(E::SplitDrawn { test, .. }) = events.into_iter().next() else { unreachable!() };
+	assert_eq!(split, created + 1, "the split is drawn in the block after creation");
+	assert_eq!(test.len(), 2);
+	let reveal = |i: usize| {
+		note(dave, chunks[i].clone());
+		rpc.submit(
+			dave,
+			RuntimeCall::MlBounties(B::reveal_chunk {
+				bounty: id,
+				chunk: i as u32,
+				blob_hash: hash(&chunks[i]),
+				salt: salt(i),
+				uri: None,
+			}),
+		)
+	};
+	let mut from = split;
+	for i in (0..4).filter(|i| !test.contains(&(*i as u32))) {
+		from = reveal(i);
+	}
+	let (open, _) =
+		bounty_event(from, "submissions open", &|e| matches!(e, E::PhaseStarted { phase: Phase::Submission, .. }));
+
+	let mut weak = Model::decode_blob(DIGITS_MODEL, &modelchain_nn::Bounds::default()).unwrap();
+	let dense = weak.layers.iter_mut().rev().find_map(|l| if let Layer::Dense(d) = l { Some(d) } else { None });
+	dense.unwrap().weights.iter_mut().for_each(|w| *w = 0);
+	let weak = weak.encode_blob();
+	let trainers = [(eve, DIGITS_MODEL.to_vec()), (ferdie, weak.clone())];
+	for (t, blob) in &trainers {
+		let commitment = model_commitment(id, &t.to_account_id(), &hash(blob), &[3; 32]);
+		rpc.submit(*t, RuntimeCall::MlBounties(B::submit { bounty: id, commitment }));
+	}
+	let (reveal_open, _) =
+		bounty_event(open, "reveals open", &|e| matches!(e, E::PhaseStarted { phase: Phase::Reveal, .. }));
+	for i in &test {
+		reveal(*i as usize);
+	}
+	// The digits model is a preimage already (the genesis demo model).
+	note(ferdie, weak.clone());
+	for (index, (t, blob)) in trainers.iter().enumerate() {
+		rpc.submit(
+			*t,
+			RuntimeCall::MlBounties(B::reveal_model {
+				bounty: id,
+				submission: index as u32,
+				blob_hash: hash(blob),
+				salt: [3; 32],
+				list_fee: Some(MILLI_MDC),
+			}),
+		);
+	}
+	let (drawn, events) = bounty_event(reveal_open, "evaluators drawn", &|e| matches!(e, E::EvaluatorsDrawn { .. }));
+	let Some(E::EvaluatorsDrawn { evaluators, .. }) = events.into_iter().next() else { unreachable!() };
+	assert_eq!(evaluators, vec![Sr25519Keyring::AliceStash.to_account_id()], "the dev chain's one evaluator");
+
+	let score = |blob: &[u8]| {
+		let model = Model::decode_blob(blob, &modelchain_nn::Bounds::default()).unwrap();
+		let mut acc = MetricAccumulator::new(Metric::Accuracy);
+		for i in &test {
+			acc.add_chunk(&model, &Dataset::decode_blob(&chunks[*i as usize], &DatasetBounds::default()).unwrap())
+				.unwrap();
+		}
+		acc.score().ok()
+	};
+	let expected = [score(DIGITS_MODEL), score(&weak)];
+	let (scored, events) = bounty_event(drawn, "scores fixed", &|e| matches!(e, E::ScoreReported { .. }));
+	let reported: Vec<_> = events
+		.into_iter()
+		.filter_map(|e| match e {
+			E::ScoreReported { submission, score, .. } => Some((submission, score)),
+			_ => None,
+		})
+		.collect();
+	assert_eq!(
+		reported,
+		vec![(0, Some(expected[0])), (1, Some(expected[1]))],
+		"the node's off-chain worker scored both"
+	);
+	let (finalized, events) =
+		bounty_event(scored, "paid", &|e| matches!(e, E::BountyFinalized { .. } | E::WinnerListed { .. }));
+	assert!(events.contains(&E::BountyFinalized {
+		bounty: id,
+		winners: vec![(0, eve.to_account_id(), reward)],
+		refunded: 0
+	}));
+	let Some(E::WinnerListed { model, .. }) = events.into_iter().find(|e| matches!(e, E::WinnerListed { .. })) else {
+		panic!("the winner is listed")
+	};
+	println!(
+		"bounty: {} blocks from the end of the reveal phase to final scores; {} from creation to payout",
+		scored - drawn + 1,
+		finalized - created
+	);
+
+	// The listed model answers its first prediction.
+	let input: Vec<i8> = (0..64u32).map(|i| (((i * 5 + 1) % 17) as i16 - 128) as i8).collect();
+	let digits = Model::decode_blob(DIGITS_MODEL, &modelchain_nn::Bounds::default()).unwrap();
+	let answer = pallet_ml_predictions::Prediction::from_output(digits.run(&input).unwrap()).unwrap();
+	let from = rpc.submit(
+		Sr25519Keyring::Bob,
+		RuntimeCall::MlPredictions(pallet_ml_predictions::Call::request_prediction {
+			model,
+			input: input.try_into().unwrap(),
+			max_fee: MDC,
+		}),
+	);
+	let (_, events) = rpc.find_block_with(from, Duration::from_secs(60), |events| {
+		events.iter().any(
+			|r| matches!(&r.event, RuntimeEvent::MlPredictions(P::PredictionReady { model: m, .. }) if *m == model),
+		)
+	});
+	let output = events.iter().find_map(|r| match &r.event {
+		RuntimeEvent::MlPredictions(P::PredictionReady { output, .. }) => Some(output.clone()),
+		_ => None,
+	});
+	assert_eq!(output, Some(answer), "the winning model serves predictions");
 }
 
 /// The transaction fee `who` paid in a block's events (0 if none).

@@ -570,6 +570,7 @@ mod bounties {
 				data_period: MINUTES,
 				submission_period: MINUTES,
 				reveal_period: MINUTES,
+				challenge_period: MINUTES,
 				payout: Payout::WinnerTakesAll,
 			};
 			let before = [&requester, &good, &weak_trainer].map(Balances::total_balance);

@@ -101,6 +101,7 @@ fn terms<T: Config>(test_chunks: u32, samples: u32, model_cost: u64, submissions
 		data_period: period,
 		submission_period: period,
 		reveal_period: period,
+		challenge_period: period,
 		payout: Payout::WinnerTakesAll,
 	}
 }

@@ -96,7 +96,9 @@ impl<T: Config> Pallet<T> {
 				&& terms.payout.is_valid()
 				&& period_ok(terms.data_period)
 				&& period_ok(terms.submission_period)
-				&& period_ok(terms.reveal_period),
+				&& period_ok(terms.reveal_period)
+				&& terms.challenge_period >= T::MinPeriod::get()
+				&& terms.challenge_period <= T::MaxChallengePeriod::get(),
 			Error::<T>::InvalidTerms
 		);
 		let step = terms.max_model_cost.checked_mul(u64::from(terms.max_chunk_samples));

@@ -207,7 +207,7 @@ impl<T: Config> Pallet<T> {
 				T::Workers::record_outcome(evaluator, TaskOutcome::Agreed);
 			}
 		}
-		let deadline = now.saturating_add(T::ChallengeWindow::get());
+		let deadline = now.saturating_add(bounty.terms.challenge_period);
 		Self::enter_phase(id, &mut bounty, Phase::Scored, deadline);
 		Bounties::<T>::insert(id, bounty);
 		evaluation.submissions.len() as u32

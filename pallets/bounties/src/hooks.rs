@@ -93,8 +93,11 @@ impl<T: Config> Pallet<T> {
 		let max: u32 = T::MaxPeriod::get().unique_saturated_into();
 		assert!(min >= 1 && min <= max, "need 1 ≤ MinPeriod ≤ MaxPeriod");
 		let window: u32 = T::ScoreWindow::get().unique_saturated_into();
-		let challenge: u32 = T::ChallengeWindow::get().unique_saturated_into();
-		assert!(window >= 1 && challenge >= 1, "ScoreWindow and ChallengeWindow must be positive");
+		let challenge: u32 = T::MaxChallengePeriod::get().unique_saturated_into();
+		assert!(
+			window >= 1 && challenge >= min,
+			"ScoreWindow must be positive and MaxChallengePeriod at least MinPeriod"
+		);
 		assert!(T::OffchainEvalCostPerBlock::get() >= 1, "OffchainEvalCostPerBlock must be positive");
 		// An offence is reported at the latest when a challenged score is verified: the
 		// draw (ScoreWindow), computation, commit and reveal windows, then the challenge
@@ -108,7 +111,7 @@ impl<T: Config> Pallet<T> {
 		// Clearing an evaluator a challenge proves right must come before its slash applies.
 		assert!(
 			challenge.saturating_mul(2) <= T::Workers::slash_defer_duration(),
-			"ChallengeWindow ({challenge}) must be at most half the registry's slash deferral"
+			"MaxChallengePeriod ({challenge}) must be at most half the registry's slash deferral"
 		);
 		// A verification step of the costliest model on the largest chunk must fit half a block.
 		let block = <T as frame_system::Config>::BlockWeights::get().max_block;

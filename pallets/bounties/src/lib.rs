@@ -174,9 +174,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type ScoreWindow: Get<BlockNumberFor<Self>>;
 
-		/// Blocks after the scores are known in which a quorum score can be challenged.
+		/// The longest challenge period a bounty may set (at least `MinPeriod`): at most half
+		/// the worker registry's slash deferral, so the chain's recomputation of a challenged
+		/// score can still clear the evaluators it proves right.
 		#[pallet::constant]
-		type ChallengeWindow: Get<BlockNumberFor<Self>>;
+		type MaxChallengePeriod: Get<BlockNumberFor<Self>>;
 
 		/// Blocks an ended bounty is kept (for its leaderboard) before it is removed.
 		#[pallet::constant]
@@ -497,7 +499,8 @@ pub mod pallet {
 		/// The terms are inconsistent: see the README's list (shape and metric must match,
 		/// `1 ≤ test_chunks`, `test + validation < chunks`, periods within
 		/// `MinPeriod..=MaxPeriod`, payout shares summing to 100 %, a positive reward,
-		/// `1 ≤ max_submissions ≤ MaxSubmissions`, `max_model_cost` within the model bounds).
+		/// `1 ≤ max_submissions ≤ MaxSubmissions`, `max_model_cost` within the model bounds,
+		/// `challenge_period` within `MinPeriod..=MaxChallengePeriod`).
 		InvalidTerms,
 		/// The evaluation these terms allow could cost more than `MaxEvaluationCost`, or one
 		/// verification step more than `MaxVerifyCost`: lower `max_model_cost`,

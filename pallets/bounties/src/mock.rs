@@ -143,7 +143,7 @@ parameter_types! {
 	pub const MinPeriod: BlockNumber = 2;
 	pub const MaxPeriod: BlockNumber = 100;
 	pub const ScoreWindow: BlockNumber = SCORE_WINDOW;
-	pub const ChallengeWindow: BlockNumber = CHALLENGE_WINDOW;
+	pub const MaxChallengePeriod: BlockNumber = 20;
 	pub const RetentionPeriod: BlockNumber = RETENTION;
 	pub const WrongScoreSlash: Perbill = Perbill::from_percent(10);
 	pub const MissedScoreSlash: Perbill = Perbill::from_percent(1);
@@ -199,7 +199,7 @@ impl Config for Test {
 	type MinPeriod = MinPeriod;
 	type MaxPeriod = MaxPeriod;
 	type ScoreWindow = ScoreWindow;
-	type ChallengeWindow = ChallengeWindow;
+	type MaxChallengePeriod = MaxChallengePeriod;
 	type RetentionPeriod = RetentionPeriod;
 	type OffchainEvalCostPerBlock = OffchainEvalBudget;
 	type MaxEvaluationCost = frame_support::traits::ConstU64<100_000_000>;
@@ -267,6 +267,7 @@ pub fn terms() -> TermsOf<Test> {
 		data_period: PERIOD,
 		submission_period: PERIOD,
 		reveal_period: PERIOD,
+		challenge_period: CHALLENGE_WINDOW,
 		payout: Payout::WinnerTakesAll,
 	}
 }

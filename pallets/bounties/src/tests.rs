@@ -295,6 +295,8 @@ fn create_checks_everything_and_holds_nothing_on_error() {
 			(bad(|t| t.max_submissions = 9), E::InvalidTerms),
 			(bad(|t| t.data_period = 1), E::InvalidTerms),
 			(bad(|t| t.reveal_period = 101), E::InvalidTerms),
+			(bad(|t| t.challenge_period = 1), E::InvalidTerms),
+			(bad(|t| t.challenge_period = 21), E::InvalidTerms),
 			(bad(|t| t.max_model_cost = 200_000), E::InvalidTerms),
 			(
 				bad(|t| t.payout = Payout::TopN(BoundedVec::truncate_from(vec![Perbill::from_percent(60)]))),

@@ -138,6 +138,9 @@ pub struct Terms<
 	/// Blocks after submissions close in which the requester reveals the test chunks and
 	/// trainers reveal their models.
 	pub reveal_period: BlockNumber,
+	/// Blocks after the scores are known in which a quorum score can be challenged (at most
+	/// `MaxChallengePeriod`): trainers see it before they submit.
+	pub challenge_period: BlockNumber,
 	/// How the reward is shared.
 	pub payout: Payout<MaxWinners>,
 }

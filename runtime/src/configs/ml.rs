@@ -191,15 +191,16 @@ parameter_types! {
 	/// 0.1 MDC per committed chunk for its storage.
 	pub const BountyDeposit: Balance = 10 * MDC;
 	pub const ChunkDeposit: Balance = 100 * MILLI_MDC;
-	/// Bounty phases last at least a minute and at most four weeks.
-	pub const MinBountyPeriod: BlockNumber = MINUTES;
+	/// Bounty phases last at least 5 blocks (30 s: whoever takes part sees the terms first)
+	/// and at most four weeks.
+	pub const MinBountyPeriod: BlockNumber = 5;
 	pub const MaxBountyPeriod: BlockNumber = 28 * DAYS;
 	/// Evaluators get 20 blocks (two minutes) to commit after their computation time, and 20
 	/// more to reveal.
 	pub const ScoreWindow: BlockNumber = 20;
-	/// A quorum score can be challenged for an hour: half the slash deferral, so the chain's
-	/// recomputation has the other hour to clear evaluators it proves right.
-	pub const ScoreChallengeWindow: BlockNumber = HOURS;
+	/// A bounty lets quorum scores be challenged for at most an hour: half the slash deferral,
+	/// so the chain's recomputation has the other hour to clear evaluators it proves right.
+	pub const MaxScoreChallengePeriod: BlockNumber = HOURS;
 	/// An ended bounty (its leaderboard) is kept for a week.
 	pub const BountyRetention: BlockNumber = 7 * DAYS;
 	/// An evaluator's off-chain worker spends as much on bounties per block as on predictions.
@@ -243,7 +244,7 @@ impl pallet_ml_bounties::Config for Runtime {
 	type MinPeriod = MinBountyPeriod;
 	type MaxPeriod = MaxBountyPeriod;
 	type ScoreWindow = ScoreWindow;
-	type ChallengeWindow = ScoreChallengeWindow;
+	type MaxChallengePeriod = MaxScoreChallengePeriod;
 	type RetentionPeriod = BountyRetention;
 	type OffchainEvalCostPerBlock = OffchainEvalCostPerBlock;
 	type MaxEvaluationCost = MaxEvaluationCost;
