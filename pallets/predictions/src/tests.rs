@@ -630,7 +630,17 @@ fn challenge_weight_covers_the_largest_model_and_refunds_to_the_actual_one() {
 		assert!(actual.all_lte(declared) && actual.ref_time() < declared.ref_time(), "{actual:?} < {declared:?}");
 		let summary = <Models as ModelRegistry<_>>::model(0).unwrap();
 		// Two agreeing workers, no dissenter.
-		assert_eq!(actual, <() as WeightInfo>::challenge(3) + Predictions::challenge_settlement_weight(2));
+		assert_eq!(actual, Predictions::challenge_weight(3) + Predictions::challenge_settlement_weight(2));
+		// Charged at the worst rate the layer-family benchmarks measured, not the dense one.
+		let families = [
+			<() as WeightInfo>::challenge(3),
+			<() as WeightInfo>::challenge_conv1x1(3),
+			<() as WeightInfo>::challenge_conv3x3(3),
+			<() as WeightInfo>::challenge_pool(3),
+			<() as WeightInfo>::challenge_lut(3),
+		];
+		assert!(families.iter().all(|w| w.all_lte(Predictions::challenge_weight(3))));
+		assert!(families.contains(&Predictions::challenge_weight(3)));
 		assert_eq!(
 			declared,
 			Predictions::max_challenge_weight(),
