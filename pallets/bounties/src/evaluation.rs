@@ -53,8 +53,6 @@ impl<T: Config> Pallet<T> {
 		let params = EvaluationParams::<T>::get();
 		let seats = params.map_or(0, |p| p.evaluators);
 		let drawn = if seats == 0 {
-			// No evaluators configured: the chain scores everything, at once.
-			evaluation.draw_since = now.saturating_sub(T::ScoreWindow::get());
 			None
 		} else if known_since >= evaluation.draw_since {
 			T::Workers::select_workers_where(seed, seats, seats.saturating_mul(DRAW_EXAMINE_FACTOR), |w| {
@@ -65,7 +63,9 @@ impl<T: Config> Pallet<T> {
 			None
 		};
 		let Some(evaluators) = drawn else {
-			if now < evaluation.draw_since.saturating_add(T::ScoreWindow::get()) {
+			// No evaluators configured: the chain scores everything, at once.
+			let keep_trying = seats > 0 && now < evaluation.draw_since.saturating_add(T::ScoreWindow::get());
+			if keep_trying {
 				bounty.phase = Phase::Drawing;
 				bounty.deadline = settlement::DeadlinesOf::<T>::schedule(now.saturating_add(1u32.into()), id);
 				Bounties::<T>::insert(id, bounty);
