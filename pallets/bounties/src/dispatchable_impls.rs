@@ -302,7 +302,11 @@ impl<T: Config> Pallet<T> {
 		// The calendar entry is now stale; the hook skips it.
 		DeadlinesOf::<T>::unschedule(bounty.deadline, &id);
 		let settled = Self::end_phase(id, now);
-		Ok(PostDispatchInfo { actual_weight: Some(T::WeightInfo::advance(settled)), pays_fee: Pays::No })
+		// Free only when it moved the bounty on: a phase that waits (a draw retried, a score
+		// still being verified) would otherwise let anyone call it free every block.
+		let moved = Bounties::<T>::get(id).is_none_or(|b| b.phase != bounty.phase);
+		let pays_fee = if moved { Pays::No } else { Pays::Yes };
+		Ok(PostDispatchInfo { actual_weight: Some(T::WeightInfo::advance(settled)), pays_fee })
 	}
 
 	/// The submissions of bounty `id` in index order (at most `MaxSubmissions`).

@@ -689,6 +689,12 @@ fn verify_score_checks_its_chunk_and_finalization_waits_for_it() {
 		assert_eq!(bounty(id).phase, Phase::Scored);
 		run_to_block(System::block_number() + 2);
 		assert_eq!(bounty(id).phase, Phase::Scored);
+		// Enforcing a deadline that only waits is not free: no free call every block.
+		run_to_block(bounty(id).deadline);
+		System::set_block_number(System::block_number() + 1);
+		let info = MlBounties::advance(origin(5), id).unwrap();
+		assert_eq!(info.pays_fee, frame_support::dispatch::Pays::Yes);
+		assert_eq!(bounty(id).phase, Phase::Scored);
 		// The block hook finishes it with spare weight.
 		let used = idle(Weight::MAX);
 		assert!(used.ref_time() > 0);
