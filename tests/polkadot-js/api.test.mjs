@@ -97,7 +97,7 @@ test('paymentInfo estimates a fee and a signed transfer pays exactly amount plus
 // for the dev node's own off-chain worker (Alice's worker key) to answer it.
 test('a prediction requested through polkadot.js is drawn in the next block and answered', async () => {
   const extensions = api.registry.signedExtensions;
-  assert.ok(extensions.includes('CheckPredictionAnswers'), extensions.join(','));
+  for (const name of ['CheckPredictionAnswers', 'CheckScoreSubmissions']) assert.ok(extensions.includes(name), extensions.join(','));
   const model = await api.query.mlModels.models(0);
   assert.ok(model.isSome, 'model 0 is registered at genesis');
   // An 8x8 image, pixels 0..=16 sent as pixel - 128.

@@ -15,6 +15,7 @@ use super::*;
 use crate::Pallet as MlBounties;
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
+use frame_support::pallet_prelude::TransactionSource;
 use frame_support::{
 	pallet_prelude::Get,
 	traits::{fungible::Mutate, Hooks, StorePreimage},
@@ -23,7 +24,7 @@ use frame_support::{
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use modelchain_nn::{Dataset, Dense, InputSpec, Labels, Layer, Metric, Model, OutputKind, Requant};
 use polkadot_sdk::frame_benchmarking;
-use sp_runtime::traits::Bounded;
+use sp_runtime::traits::{Bounded, DispatchTransaction};
 
 /// Inputs of every benchmark task (the digits shape).
 const INPUTS: u32 = 64;
@@ -83,16 +84,17 @@ const SALT: [u8; 32] = [7; 32];
 
 /// Terms for `test_chunks` test chunks of up to `samples` samples and models costing up to
 /// `model_cost`, `submissions` submissions, one training chunk, shortest periods.
+/// The evaluation fee pays the most evaluators any parameters can draw.
 fn terms<T: Config>(test_chunks: u32, samples: u32, model_cost: u64, submissions: u32) -> TermsOf<T> {
 	let period = T::MinPeriod::get();
-	Terms {
+	let mut terms = Terms {
 		input_len: INPUTS,
 		output: OutputShape::Classes(10),
 		metric: Metric::Accuracy,
 		min_score: 0,
 		reward: 1_000_000u32.into(),
 		trainer_stake: 1_000u32.into(),
-		evaluation_fee: 3_000u32.into(),
+		evaluation_fee: 0u32.into(),
 		test_chunks,
 		validation_chunks: 0,
 		max_chunk_samples: samples,
@@ -103,7 +105,10 @@ fn terms<T: Config>(test_chunks: u32, samples: u32, model_cost: u64, submissions
 		reveal_period: period,
 		challenge_period: period,
 		payout: Payout::WinnerTakesAll,
-	}
+	};
+	terms.evaluation_fee = MlBounties::<T>::evaluation_fee_for(&terms, T::MaxEvaluators::get())
+		.expect("benchmark terms are within MaxEvaluationCost");
+	terms
 }
 
 /// A bounty of `blobs` (the first `test_chunks` of which the split may draw as test data):
@@ -232,7 +237,7 @@ fn reveal<T: Config>(id: BountyId, w: &T::AccountId, scores: &[ScoreValue]) {
 	MlBounties::<T>::submit_scores(key_origin::<T>(w), id, entry).expect("reveals");
 }
 
-#[benchmarks]
+#[benchmarks(where <T as frame_system::Config>::RuntimeCall: frame_support::traits::IsSubType<Call<T>> + From<Call<T>> + sp_runtime::traits::Dispatchable<Info = frame_support::dispatch::DispatchInfo>, T: Send + Sync)]
 mod benchmarks {
 	use super::*;
 
@@ -324,6 +329,35 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(key_origin::<T>(&last), s.id, entry);
 		assert_eq!(Bounties::<T>::get(s.id).unwrap().phase, Phase::Scored);
+	}
+
+	/// Pool validation of a reveal (the costliest step: the commitment is recomputed) by one
+	/// of `r` evaluators of `n` submissions, every evaluator having committed.
+	#[benchmark]
+	fn check_scores(n: Linear<1, { T::MaxSubmissions::get() }>, r: Linear<1, { T::MaxEvaluators::get() }>) {
+		let s = evaluating::<T>(n, r, 1, 1, dense_model(2));
+		let evaluators = Evaluations::<T>::get(s.id).expect("evaluators drawn").evaluators.to_vec();
+		let scores: Vec<ScoreValue> = (0..n).map(|_| Some(1)).collect();
+		for w in evaluators.iter() {
+			commit::<T>(s.id, w, &scores);
+		}
+		let call: <T as frame_system::Config>::RuntimeCall = Call::<T>::submit_scores {
+			bounty: s.id,
+			submission: ScoreSubmission::Reveal(BoundedVec::truncate_from(scores), SALT),
+		}
+		.into();
+		let info = frame_support::dispatch::DispatchInfo::default();
+		let origin = key_origin::<T>(&evaluators[0]);
+		let valid;
+
+		#[block]
+		{
+			valid = CheckScoreSubmissions::<T>::new()
+				.validate_only(origin, &call, &info, 0, TransactionSource::External, 0)
+				.map(|(v, _, _)| v);
+		}
+
+		assert_eq!(valid.unwrap().provides.len(), 1);
 	}
 
 	#[benchmark]

@@ -13,7 +13,7 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use modelchain_nn::{Dataset, Labels, Metric, Model, OutputKind};
 use modelchain_primitives::funds;
 use sp_runtime::{
-	traits::{Saturating, Zero},
+	traits::{CheckedAdd, CheckedDiv, CheckedMul, Saturating, Zero},
 	DispatchError,
 };
 
@@ -28,6 +28,11 @@ impl<T: Config> Pallet<T> {
 		let count = chunks.len() as u32;
 		// At least one training chunk: a bounty must publish something to train on.
 		ensure!(terms.test_chunks.saturating_add(terms.validation_chunks) < count, Error::<T>::WrongChunkCount);
+		// The draw uses the parameters in force now, which the fee must pay for.
+		let evaluation = EvaluationParams::<T>::get();
+		let least = Self::evaluation_fee_for(&terms, evaluation.map_or(0, |p| p.evaluators))
+			.ok_or(Error::<T>::EvaluationTooCostly)?;
+		ensure!(terms.evaluation_fee >= least, Error::<T>::EvaluationFeeTooLow);
 		let deposit = T::BountyDeposit::get().saturating_add(T::ChunkDeposit::get().saturating_mul(count.into()));
 		let escrow = terms.reward.saturating_add(terms.evaluation_fee);
 		// Holds are checked one by one; dispatch is transactional, so a failing second hold
@@ -57,6 +62,7 @@ impl<T: Config> Pallet<T> {
 				phase: Phase::Split,
 				deadline,
 				created_at: now,
+				evaluation,
 				chunks: count,
 				data_revealed: 0,
 				test_revealed: 0,
@@ -102,15 +108,35 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::InvalidTerms
 		);
 		let step = terms.max_model_cost.checked_mul(u64::from(terms.max_chunk_samples));
-		let total = step
-			.and_then(|s| s.checked_mul(u64::from(terms.test_chunks)))
-			.and_then(|c| c.checked_mul(u64::from(terms.max_submissions)));
 		ensure!(
 			step.is_some_and(|s| s <= T::MaxVerifyCost::get())
-				&& total.is_some_and(|c| c <= T::MaxEvaluationCost::get()),
+				&& Self::worst_evaluation_cost(terms).is_some_and(|c| c <= T::MaxEvaluationCost::get()),
 			Error::<T>::EvaluationTooCostly
 		);
 		Ok(())
+	}
+
+	/// The most inference cost an evaluation under `terms` can take: every allowed submission
+	/// at `max_model_cost` on full test chunks (`None` on overflow).
+	pub fn worst_evaluation_cost(terms: &TermsOf<T>) -> Option<u64> {
+		terms
+			.max_model_cost
+			.checked_mul(u64::from(terms.max_chunk_samples))?
+			.checked_mul(u64::from(terms.test_chunks))?
+			.checked_mul(u64::from(terms.max_submissions))
+	}
+
+	/// The least evaluation fee `terms` need for `evaluators` evaluators:
+	/// `MinEvaluationFeePerGigaCost` per evaluator per 10^9 units of the worst-case evaluation
+	/// cost, rounded up (`None` on overflow).
+	pub fn evaluation_fee_for(terms: &TermsOf<T>, evaluators: u32) -> Option<BalanceOf<T>> {
+		let giga = BalanceOf::<T>::from(1_000_000_000u32);
+		let cost = BalanceOf::<T>::try_from(Self::worst_evaluation_cost(terms)?).ok()?;
+		let per_evaluator = T::MinEvaluationFeePerGigaCost::get()
+			.checked_mul(&cost)?
+			.checked_add(&giga.saturating_sub(1u32.into()))?
+			.checked_div(&giga)?;
+		per_evaluator.checked_mul(&evaluators.into())
 	}
 
 	pub(crate) fn do_reveal_chunk(

@@ -41,6 +41,9 @@ pub const WORST_FAMILY_FACTOR: u32 = 3;
 /// A draw examines at most this many workers per seat (each costs a storage read).
 pub const DRAW_EXAMINE_FACTOR: u32 = 8;
 
+/// Who submits scores (the evaluator's stash), for which bounty, in which evaluation.
+pub(crate) type Scoring<T> = (<T as frame_system::Config>::AccountId, Bounty<T>, Evaluation<T>);
+
 impl<T: Config> Pallet<T> {
 	/// Draws the evaluators of bounty `id` (in the drawing phase) and opens the evaluation, or
 	/// waits a block, or after `ScoreWindow` blocks of trying leaves every score to the chain.
@@ -50,7 +53,7 @@ impl<T: Config> Pallet<T> {
 		let seed = polkadot_sdk::sp_io::hashing::blake2_256(&(DRAW_SUBJECT, random, id).encode());
 		let trainers: Vec<T::AccountId> = Submissions::<T>::iter_prefix_values(id).map(|s| s.trainer).collect();
 		let requester = bounty.requester.clone();
-		let params = EvaluationParams::<T>::get();
+		let params = bounty.evaluation;
 		let seats = params.map_or(0, |p| p.evaluators);
 		let drawn = if seats == 0 {
 			None
@@ -93,23 +96,46 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::EvaluatorsDrawn { bounty: id, evaluators, commit_deadline });
 	}
 
+	/// Everything `submit_scores` checks, without writing: the evaluator (stash) behind `key`,
+	/// the bounty and its evaluation. The pool extension runs the same checks.
+	pub(crate) fn check_scores(
+		key: &T::AccountId,
+		id: BountyId,
+		submission: &ScoreSubmission<T::MaxSubmissions>,
+	) -> Result<Scoring<T>, Error<T>> {
+		let evaluator = T::Workers::worker_of_key(key).ok_or(Error::<T>::NotEvaluator)?;
+		let bounty = Bounties::<T>::get(id).ok_or(Error::<T>::UnknownBounty)?;
+		ensure!(Self::is_open(&bounty, Phase::Evaluation), Error::<T>::WrongPhase);
+		let evaluation = Evaluations::<T>::get(id).ok_or(Error::<T>::WrongPhase)?;
+		ensure!(evaluation.evaluators.contains(&evaluator), Error::<T>::NotEvaluator);
+		let now = frame_system::Pallet::<T>::block_number();
+		match submission {
+			ScoreSubmission::Commit(_) => {
+				ensure!(evaluation.commitment_of(&evaluator).is_none(), Error::<T>::AlreadyCommitted);
+				ensure!(!evaluation.reveals_open(now), Error::<T>::CommitsClosed);
+			}
+			ScoreSubmission::Reveal(scores, salt) => {
+				ensure!(evaluation.reveals_open(now), Error::<T>::RevealsNotOpen);
+				let committed = evaluation.commitment_of(&evaluator).ok_or(Error::<T>::NotCommitted)?;
+				ensure!(evaluation.scores_of(&evaluator).is_none(), Error::<T>::AlreadyRevealed);
+				ensure!(scores.len() == evaluation.submissions.len(), Error::<T>::WrongScoreCount);
+				ensure!(scores_commitment(id, &evaluator, scores, salt) == committed, Error::<T>::CommitmentMismatch);
+			}
+		}
+		Ok((evaluator, bounty, evaluation))
+	}
+
 	pub(crate) fn do_submit_scores(
 		key: T::AccountId,
 		id: BountyId,
 		submission: ScoreSubmission<T::MaxSubmissions>,
 	) -> DispatchResultWithPostInfo {
-		let evaluator = T::Workers::worker_of_key(&key).ok_or(Error::<T>::NotEvaluator)?;
-		let bounty = Bounties::<T>::get(id).ok_or(Error::<T>::UnknownBounty)?;
-		ensure!(Self::is_open(&bounty, Phase::Evaluation), Error::<T>::WrongPhase);
-		let mut evaluation = Evaluations::<T>::get(id).ok_or(Error::<T>::WrongPhase)?;
-		ensure!(evaluation.evaluators.contains(&evaluator), Error::<T>::NotEvaluator);
+		let (evaluator, bounty, mut evaluation) = Self::check_scores(&key, id, &submission)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		let scored = evaluation.submissions.len() as u32;
 		let evaluation_size = evaluation.evaluators.len() as u32;
 		match submission {
 			ScoreSubmission::Commit(commitment) => {
-				ensure!(evaluation.commitment_of(&evaluator).is_none(), Error::<T>::AlreadyCommitted);
-				ensure!(!evaluation.reveals_open(now), Error::<T>::CommitsClosed);
 				// Capacity equals the evaluator count and each commits once.
 				evaluation
 					.commitments
@@ -118,12 +144,7 @@ impl<T: Config> Pallet<T> {
 				Evaluations::<T>::insert(id, evaluation);
 				Self::deposit_event(Event::ScoresCommitted { bounty: id, evaluator });
 			}
-			ScoreSubmission::Reveal(scores, salt) => {
-				ensure!(evaluation.reveals_open(now), Error::<T>::RevealsNotOpen);
-				let committed = evaluation.commitment_of(&evaluator).ok_or(Error::<T>::NotCommitted)?;
-				ensure!(evaluation.scores_of(&evaluator).is_none(), Error::<T>::AlreadyRevealed);
-				ensure!(scores.len() == evaluation.submissions.len(), Error::<T>::WrongScoreCount);
-				ensure!(scores_commitment(id, &evaluator, &scores, &salt) == committed, Error::<T>::CommitmentMismatch);
+			ScoreSubmission::Reveal(scores, _) => {
 				evaluation.reveals.try_push((evaluator.clone(), scores)).map_err(|_| Error::<T>::AlreadyRevealed)?;
 				T::Workers::record_outcome(&evaluator, TaskOutcome::Done);
 				let complete = evaluation.reveals.len() == evaluation.commitments.len();

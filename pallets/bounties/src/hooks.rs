@@ -161,6 +161,10 @@ impl<T: Config> Pallet<T> {
 				!bounty.phase.is_over() || (bounty.escrow.is_zero() && bounty.deposit.is_zero()),
 				"funds held for a bounty that ended"
 			);
+			ensure!(
+				bounty.evaluation.is_none_or(|p| Self::valid_parameters(&p)),
+				"a bounty's evaluation parameters are invalid"
+			);
 			add(&bounty.requester, 0, bounty.escrow);
 			add(&bounty.requester, 1, bounty.deposit);
 			ensure!(

@@ -32,6 +32,7 @@
 
 extern crate alloc;
 
+pub use extension::CheckScoreSubmissions;
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
@@ -41,6 +42,7 @@ mod benchmarking;
 
 mod dispatchable_impls;
 mod evaluation;
+pub mod extension;
 mod hooks;
 #[cfg(test)]
 mod mock;
@@ -194,6 +196,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxEvaluationCost: Get<u64>;
 
+		/// The least evaluation fee a bounty must escrow per evaluator it will draw, per 10^9
+		/// units of the worst-case cost of its evaluation (`max_model_cost × max_chunk_samples ×
+		/// test_chunks × max_submissions`), rounded up. Evaluators compute for hours on the
+		/// word of the requester and are slashed if they do not: the requester pays for that
+		/// time up front, so it cannot make them work (or take the liveness slash) for nothing.
+		#[pallet::constant]
+		type MinEvaluationFeePerGigaCost: Get<BalanceOf<Self>>;
+
 		/// Most inference cost of one on-chain verification step (one test chunk of one
 		/// model): `max_chunk_samples × max_model_cost` must fit.
 		#[pallet::constant]
@@ -215,6 +225,11 @@ pub mod pallet {
 		/// later ones wait for the next block.
 		#[pallet::constant]
 		type MaxDeadlinesPerBlock: Get<u32>;
+
+		/// Transaction pool priority of evaluators' score submissions ([`CheckScoreSubmissions`]),
+		/// so they are included before their deadline whatever else is waiting.
+		#[pallet::constant]
+		type ScorePriority: Get<sp_runtime::transaction_validity::TransactionPriority>;
 
 		/// Weight functions.
 		type WeightInfo: WeightInfo;
@@ -506,6 +521,11 @@ pub mod pallet {
 		/// verification step more than `MaxVerifyCost`: lower `max_model_cost`,
 		/// `max_chunk_samples`, `test_chunks` or `max_submissions`.
 		EvaluationTooCostly,
+		/// The evaluation fee does not pay the evaluators for the evaluation these terms allow:
+		/// it must be at least `MinEvaluationFeePerGigaCost` per evaluator drawn per 10^9 units
+		/// of `max_model_cost × max_chunk_samples × test_chunks × max_submissions` (the view
+		/// function `min_evaluation_fee` computes it): raise the fee or lower those terms.
+		EvaluationFeeTooLow,
 		/// More chunks than `MaxChunks`, or too few for the split.
 		WrongChunkCount,
 		/// The caller cannot cover the reward, evaluation fee and deposit (or the trainer
@@ -757,6 +777,13 @@ pub mod pallet {
 		/// A bounty's phase, deadline and every submission with its score and rank.
 		pub fn leaderboard(bounty: BountyId) -> Option<Leaderboard<T::AccountId, BlockNumberFor<T>>> {
 			Pallet::<T>::build_leaderboard(bounty)
+		}
+
+		/// The least evaluation fee `terms` need under the current evaluation parameters (see
+		/// `MinEvaluationFeePerGigaCost`); `None` if the terms' evaluation cost overflows.
+		pub fn min_evaluation_fee(terms: TermsOf<T>) -> Option<BalanceOf<T>> {
+			let evaluators = EvaluationParams::<T>::get().map_or(0, |p| p.evaluators);
+			Pallet::<T>::evaluation_fee_for(&terms, evaluators)
 		}
 
 		/// The bounty `evaluator` (a stash) is evaluating, with its test chunks and evaluated

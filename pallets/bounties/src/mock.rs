@@ -45,6 +45,9 @@ pub const CHUNK_DEPOSIT: Balance = 10;
 pub const REWARD: Balance = 10_000;
 pub const TRAINER_STAKE: Balance = 1_000;
 pub const EVALUATION_FEE: Balance = 300;
+/// The least evaluation fee per evaluator per 10^9 cost units: the default terms' worst-case
+/// evaluation (10,000 × 100 × 2 × 4 = 8 × 10^6) needs exactly `EVALUATION_FEE` for three.
+pub const EVALUATION_PRICE: Balance = 12_500;
 pub const PERIOD: BlockNumber = 5;
 pub const SCORE_WINDOW: BlockNumber = 2;
 pub const CHALLENGE_WINDOW: BlockNumber = 3;
@@ -204,10 +207,12 @@ impl Config for Test {
 	type OffchainEvalCostPerBlock = OffchainEvalBudget;
 	type MaxEvaluationCost = frame_support::traits::ConstU64<100_000_000>;
 	type MaxVerifyCost = frame_support::traits::ConstU64<10_000_000>;
+	type MinEvaluationFeePerGigaCost = ConstU128<EVALUATION_PRICE>;
 	type DatasetBounds = TestDatasetBounds;
 	type WrongScoreSlash = WrongScoreSlash;
 	type MissedScoreSlash = MissedScoreSlash;
 	type MaxDeadlinesPerBlock = ConstU32<4>;
+	type ScorePriority = frame_support::traits::ConstU64<{ 1 << 20 }>;
 	type WeightInfo = ();
 }
 

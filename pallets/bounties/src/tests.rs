@@ -314,6 +314,10 @@ fn create_checks_everything_and_holds_nothing_on_error() {
 				}),
 				E::EvaluationTooCostly,
 			),
+			(bad(|t| t.evaluation_fee = 0), E::EvaluationFeeTooLow),
+			(bad(|t| t.evaluation_fee = EVALUATION_FEE - 1), E::EvaluationFeeTooLow),
+			// Twice the submissions, twice the evaluators' work: the same fee no longer pays.
+			(bad(|t| t.max_submissions = 8), E::EvaluationFeeTooLow),
 			(bad(|t| t.test_chunks = 5), E::WrongChunkCount),
 			(bad(|t| t.validation_chunks = 4), E::WrongChunkCount),
 		];
@@ -326,6 +330,64 @@ fn create_checks_everything_and_holds_nothing_on_error() {
 		assert_noop!(MlBounties::create_bounty(origin(poor), m(), terms(), commitments()), E::InsufficientBalance);
 		assert_eq!(held(HoldReason::Escrow, poor), 0);
 		assert_noop!(MlBounties::create_bounty(origin(40), m(), terms(), commitments()), E::InsufficientBalance);
+	});
+}
+
+/// The griefing attack: a requester posts the costliest evaluation its terms allow and pays
+/// the evaluators nothing, so they compute for hours for free or take the liveness slash (and
+/// sit out of other draws meanwhile). The fee must pay every drawn evaluator for the terms'
+/// worst case, and the draw uses the parameters the fee paid for.
+#[test]
+fn the_evaluation_fee_pays_every_evaluator_for_the_worst_case() {
+	ExtBuilder.build_and_execute(|| {
+		// 10,000 × 100 × 2 × 4 = 8e6 cost units, 12,500 per 10^9: 100 per evaluator, 3 drawn.
+		assert_eq!(MlBounties::worst_evaluation_cost(&terms()), Some(8_000_000));
+		assert_eq!(MlBounties::min_evaluation_fee(terms()), Some(EVALUATION_FEE));
+		let mut cheap = terms();
+		cheap.max_model_cost = 1;
+		// 800 units: 0.01 rounds up to 1 per evaluator, never to nothing.
+		assert_eq!(MlBounties::min_evaluation_fee(cheap.clone()), Some(3));
+		cheap.evaluation_fee = 2;
+		assert_noop!(
+			MlBounties::create_bounty(
+				origin(REQUESTER),
+				BoundedVec::truncate_from(b"x".to_vec()),
+				cheap.clone(),
+				commitments()
+			),
+			E::EvaluationFeeTooLow
+		);
+		cheap.evaluation_fee = 3;
+		assert_ok!(MlBounties::create_bounty(
+			origin(REQUESTER),
+			BoundedVec::truncate_from(b"x".to_vec()),
+			cheap,
+			commitments()
+		));
+
+		// The fee checked at creation pays for three evaluators: lowering R later does not
+		// change the draw (raising it would not dilute the fee either).
+		let (id, _) = {
+			let id = open();
+			let s = submit(2, id, DIGITS);
+			assert_ok!(MlBounties::set_evaluation_parameters(
+				RuntimeOrigin::root(),
+				EvaluationParameters { evaluators: 1, quorum: 1 }
+			));
+			assert_eq!(MlBounties::min_evaluation_fee(terms()), Some(EVALUATION_FEE / 3));
+			end_phase(id);
+			reveal_all(id, &[ChunkRole::Test]);
+			assert_ok!(reveal_model(2, id, s, DIGITS));
+			end_phase(id);
+			(id, s)
+		};
+		assert_eq!(bounty(id).evaluation, Some(EvaluationParameters { evaluators: 3, quorum: 2 }));
+		let evaluation = Evaluations::<Test>::get(id).unwrap();
+		assert_eq!((evaluation.evaluators.len(), evaluation.quorum), (3, 2));
+
+		// Without evaluators the chain computes every score and the fee may be anything.
+		crate::EvaluationParams::<Test>::kill();
+		assert_eq!(MlBounties::min_evaluation_fee(terms()), Some(0));
 	});
 }
 
@@ -972,6 +1034,83 @@ fn evaluation_parameters_are_set_by_root_and_used_by_new_draws() {
 		assert_eq!(bounty(id).phase, Phase::Finalized);
 		assert_eq!(total(REQUESTER), INITIAL_BALANCE - 2 * REWARD - EVALUATION_FEE);
 	});
+}
+
+mod pool {
+	//! `CheckScoreSubmissions`: only a score submission dispatch would accept enters the pool,
+	//! at `ScorePriority`, one per evaluator, bounty and step.
+	use super::*;
+	use frame_support::{dispatch::DispatchInfo, pallet_prelude::TransactionSource};
+	use polkadot_sdk::sp_runtime::{
+		traits::DispatchTransaction,
+		transaction_validity::{InvalidTransaction, TransactionValidityError, ValidTransaction},
+		ModuleError,
+	};
+
+	fn validate(key: AccountId, call: RuntimeCall) -> Result<ValidTransaction, TransactionValidityError> {
+		CheckScoreSubmissions::<Test>::new()
+			.validate_only(origin(key), &call, &DispatchInfo::default(), 0, TransactionSource::External, 0)
+			.map(|(valid, _, _)| valid)
+	}
+
+	fn commit_call(w: AccountId, id: BountyId, values: &[ScoreValue]) -> RuntimeCall {
+		let c = scores_commitment(id, &w, values, &score_salt(w));
+		RuntimeCall::MlBounties(Call::submit_scores { bounty: id, submission: ScoreSubmission::Commit(c) })
+	}
+
+	fn reveal_call(w: AccountId, id: BountyId, values: &[ScoreValue]) -> RuntimeCall {
+		let submission = ScoreSubmission::Reveal(scores(values), score_salt(w));
+		RuntimeCall::MlBounties(Call::submit_scores { bounty: id, submission })
+	}
+
+	/// The rejection a submission gets when dispatch would fail with `e`: the pallet error's
+	/// index, as clients decode it from the metadata.
+	fn rejected(e: E) -> Result<ValidTransaction, TransactionValidityError> {
+		let DispatchError::Module(ModuleError { error, .. }) = DispatchError::from(e) else { unreachable!() };
+		Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(error[0])))
+	}
+
+	#[test]
+	fn only_acceptable_score_submissions_enter_the_pool() {
+		ExtBuilder.build_and_execute(|| {
+			let (id, _) = evaluating(&[(2, DIGITS.to_vec())]);
+			let good = [true_score(id, DIGITS)];
+			let deadline = Evaluations::<Test>::get(id).unwrap().commit_deadline;
+			let now = System::block_number();
+
+			let valid = validate(21, commit_call(11, id, &good)).unwrap();
+			assert_eq!(valid.provides, vec![extension::score_tag(&11u64, id, 0)]);
+			assert_eq!(valid.priority, 1 << 20);
+			assert_eq!(valid.longevity, deadline - now + 1);
+
+			// A stash that is not the key, a key of nobody drawn, another bounty, a reveal
+			// before its time: rejected in the pool, so nobody pays for them.
+			assert_eq!(validate(11, commit_call(11, id, &good)), rejected(E::NotEvaluator));
+			assert_eq!(validate(5, commit_call(11, id, &good)), rejected(E::NotEvaluator));
+			assert_eq!(validate(21, commit_call(11, id + 1, &good)), rejected(E::UnknownBounty));
+			assert_eq!(validate(21, reveal_call(11, id, &good)), rejected(E::RevealsNotOpen));
+
+			// Committed: a second commitment cannot enter.
+			assert_ok!(commit_scores(11, id, &good));
+			assert_eq!(validate(21, commit_call(11, id, &good)), rejected(E::AlreadyCommitted));
+			assert_ok!(commit_scores(12, id, &good));
+			assert_ok!(commit_scores(13, id, &good));
+
+			// Reveals open: a reveal that does not match, or of the wrong length, is rejected;
+			// the right one lives until the reveal deadline.
+			assert_eq!(validate(21, reveal_call(11, id, &[Some(1)])), rejected(E::CommitmentMismatch));
+			assert_eq!(validate(21, reveal_call(11, id, &[good[0], good[0]])), rejected(E::WrongScoreCount));
+			let valid = validate(21, reveal_call(11, id, &good)).unwrap();
+			assert_eq!(valid.provides, vec![extension::score_tag(&11u64, id, 1)]);
+			assert_eq!(valid.longevity, bounty(id).deadline - now + 1);
+			assert_ok!(reveal_scores(11, id, &good));
+			assert_eq!(validate(21, reveal_call(11, id, &good)), rejected(E::AlreadyRevealed));
+
+			// Every other call passes untouched (its own checks apply at dispatch).
+			let other = RuntimeCall::MlBounties(Call::advance { bounty: id });
+			assert_eq!(validate(5, other), Ok(ValidTransaction::default()));
+		});
+	}
 }
 
 mod offchain_worker {

@@ -222,6 +222,10 @@ pub struct Bounty<T: Config> {
 	pub deadline: BlockNumberFor<T>,
 	/// Block of creation (the split uses randomness determined after it).
 	pub created_at: BlockNumberFor<T>,
+	/// The evaluation parameters in force at creation, which the evaluation fee was checked
+	/// against: the draw uses them, whatever governance sets later (`None`: the chain
+	/// computes every score).
+	pub evaluation: Option<EvaluationParameters>,
 	/// Committed chunks.
 	pub chunks: u32,
 	/// Training and validation chunks revealed so far.

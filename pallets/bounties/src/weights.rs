@@ -54,6 +54,7 @@ pub trait WeightInfo {
 	fn advance(n: u32, ) -> Weight;
 	fn deadline_empty() -> Weight;
 	fn set_evaluation_parameters() -> Weight;
+	fn check_scores(n: u32, r: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_ml_bounties` using the Substrate node and recommended hardware.
@@ -347,6 +348,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(6_049_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// NOT GENERATED: an estimate until `scripts/benchmark.sh pallet_ml_bounties` runs: the
+	/// reads of the worker key, the bounty and its evaluation, and one commitment hash.
+	fn check_scores(n: u32, r: u32, ) -> Weight {
+		Weight::from_parts(30_000_000, 12_000)
+			.saturating_add(Weight::from_parts(1_000_000, 100).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(1_000_000, 700).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+	}
 }
 
 // For backwards compatibility and tests.
@@ -638,5 +647,13 @@ impl WeightInfo for () {
 		// Minimum execution time: 4_958_000 picoseconds.
 		Weight::from_parts(6_049_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	/// NOT GENERATED: an estimate until `scripts/benchmark.sh pallet_ml_bounties` runs: the
+	/// reads of the worker key, the bounty and its evaluation, and one commitment hash.
+	fn check_scores(n: u32, r: u32, ) -> Weight {
+		Weight::from_parts(30_000_000, 12_000)
+			.saturating_add(Weight::from_parts(1_000_000, 100).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(1_000_000, 700).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
 	}
 }

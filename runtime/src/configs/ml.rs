@@ -208,6 +208,11 @@ parameter_types! {
 	/// A bounty's evaluation takes at most 3,600 blocks (six hours) of computation at half the
 	/// budget: 3.6e11 cost units (the digits model on 10,000 samples is 2.5e7).
 	pub const MaxEvaluationCost: u64 = 360_000_000_000;
+	/// A bounty escrows at least 1 MDC per evaluator per 10^9 cost units of its worst-case
+	/// evaluation (five blocks of an evaluator's off-chain budget): the costliest evaluation
+	/// pays each evaluator 360 MDC for up to six hours, the digits model on 10,000 samples
+	/// 0.025 MDC. Requesters pay for the work they order, whether or not models are revealed.
+	pub const MinEvaluationFeePerGigaCost: Balance = MDC;
 	/// One on-chain verification step (a model on a test chunk) costs at most 5e7 cost units,
 	/// under the model registry's 6e7 for a single challenge.
 	pub const MaxVerifyCost: u64 = 50_000_000;
@@ -249,10 +254,14 @@ impl pallet_ml_bounties::Config for Runtime {
 	type OffchainEvalCostPerBlock = OffchainEvalCostPerBlock;
 	type MaxEvaluationCost = MaxEvaluationCost;
 	type MaxVerifyCost = MaxVerifyCost;
+	type MinEvaluationFeePerGigaCost = MinEvaluationFeePerGigaCost;
 	type DatasetBounds = BountyDatasetBounds;
 	type WrongScoreSlash = WrongScoreSlash;
 	type MissedScoreSlash = MissedScoreSlash;
 	type MaxDeadlinesPerBlock = ConstU32<16>;
+	// Scores and answers have deadlines that slash honest workers who miss them: both ahead
+	// of ordinary transactions.
+	type ScorePriority = AnswerPriority;
 	type WeightInfo = pallet_ml_bounties::weights::SubstrateWeight<Runtime>;
 }
 
