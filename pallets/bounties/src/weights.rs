@@ -49,17 +49,19 @@ pub trait WeightInfo {
 	fn withdraw() -> Weight;
 	fn reveal_model(b: u32, ) -> Weight;
 	fn submit_scores(n: u32, r: u32, ) -> Weight;
+	fn check_scores(n: u32, r: u32, ) -> Weight;
 	fn challenge_score() -> Weight;
 	fn verify_score(c: u32, ) -> Weight;
 	fn advance(n: u32, ) -> Weight;
 	fn deadline_empty() -> Weight;
 	fn set_evaluation_parameters() -> Weight;
-	fn check_scores(n: u32, r: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_ml_bounties` using the Substrate node and recommended hardware.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `MlBounties::EvaluationParams` (r:1 w:0)
+	/// Proof: `MlBounties::EvaluationParams` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -73,25 +75,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `MlBounties::Chunks` (r:0 w:64)
 	/// Proof: `MlBounties::Chunks` (`max_values`: None, `max_size`: Some(357), added: 2832, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Bounties` (r:0 w:1)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[2, 64]`.
 	/// The range of component `m` is `[0, 1024]`.
 	fn create_bounty(c: u32, m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `231`
 		//  Estimated: `3676`
-		// Minimum execution time: 123_414_000 picoseconds.
-		Weight::from_parts(142_196_308, 3676)
-			// Standard Error: 24_164
-			.saturating_add(Weight::from_parts(2_759_609, 0).saturating_mul(c.into()))
-			// Standard Error: 1_475
-			.saturating_add(Weight::from_parts(5_280, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 132_758_000 picoseconds.
+		Weight::from_parts(187_137_575, 3676)
+			// Standard Error: 13_602
+			.saturating_add(Weight::from_parts(2_899_833, 0).saturating_mul(c.into()))
+			// Standard Error: 830
+			.saturating_add(Weight::from_parts(7_392, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
 	}
 	/// Storage: `MlBounties::Bounties` (r:1 w:1)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Chunks` (r:1 w:1)
 	/// Proof: `MlBounties::Chunks` (`max_values`: None, `max_size`: Some(357), added: 2832, mode: `MaxEncodedLen`)
 	/// Storage: `Preimage::StatusFor` (r:1 w:0)
@@ -103,17 +105,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `b` is `[1000, 4194304]`.
 	fn reveal_chunk(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1983`
+		//  Measured:  `1992`
 		//  Estimated: `4197809`
-		// Minimum execution time: 45_007_000 picoseconds.
-		Weight::from_parts(75_370_475, 4197809)
+		// Minimum execution time: 51_177_000 picoseconds.
+		Weight::from_parts(89_796_919, 4197809)
 			// Standard Error: 0
-			.saturating_add(Weight::from_parts(15, 0).saturating_mul(b.into()))
+			.saturating_add(Weight::from_parts(18, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `MlBounties::Bounties` (r:1 w:1)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -122,15 +124,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `MlBounties::Submissions` (`max_values`: None, `max_size`: Some(213), added: 2688, mode: `MaxEncodedLen`)
 	fn submit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1695`
-		//  Estimated: `4744`
-		// Minimum execution time: 71_987_000 picoseconds.
-		Weight::from_parts(76_975_000, 4744)
+		//  Measured:  `1704`
+		//  Estimated: `4753`
+		// Minimum execution time: 73_169_000 picoseconds.
+		Weight::from_parts(116_163_000, 4753)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `MlBounties::Bounties` (r:1 w:1)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Submissions` (r:1 w:1)
 	/// Proof: `MlBounties::Submissions` (`max_values`: None, `max_size`: Some(213), added: 2688, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -139,15 +141,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1870`
-		//  Estimated: `4744`
-		// Minimum execution time: 60_971_000 picoseconds.
-		Weight::from_parts(65_617_000, 4744)
+		//  Measured:  `1879`
+		//  Estimated: `4753`
+		// Minimum execution time: 60_500_000 picoseconds.
+		Weight::from_parts(91_717_000, 4753)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `MlBounties::Bounties` (r:1 w:1)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Submissions` (r:1 w:1)
 	/// Proof: `MlBounties::Submissions` (`max_values`: None, `max_size`: Some(213), added: 2688, mode: `MaxEncodedLen`)
 	/// Storage: `Preimage::StatusFor` (r:1 w:0)
@@ -159,12 +161,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `b` is `[1000, 4194304]`.
 	fn reveal_model(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1915`
+		//  Measured:  `1924`
 		//  Estimated: `4197809`
-		// Minimum execution time: 48_252_000 picoseconds.
-		Weight::from_parts(51_967_000, 4197809)
-			// Standard Error: 21
-			.saturating_add(Weight::from_parts(1_550, 0).saturating_mul(b.into()))
+		// Minimum execution time: 57_946_000 picoseconds.
+		Weight::from_parts(63_495_000, 4197809)
+			// Standard Error: 8
+			.saturating_add(Weight::from_parts(1_511, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -173,7 +175,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `MlStaking::KeyOwner` (r:1 w:0)
 	/// Proof: `MlStaking::KeyOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Bounties` (r:1 w:1)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Evaluations` (r:1 w:1)
 	/// Proof: `MlBounties::Evaluations` (`max_values`: None, `max_size`: Some(6836), added: 9311, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::WorkerRecords` (r:16 w:16)
@@ -210,12 +212,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + n * (306 ±0) + r * (626 ±0)`
 		//  Estimated: `38351 + n * (2688 ±0) + r * (2563 ±0)`
-		// Minimum execution time: 227_879_000 picoseconds.
-		Weight::from_parts(240_558_000, 38351)
-			// Standard Error: 309_878
-			.saturating_add(Weight::from_parts(19_884_522, 0).saturating_mul(n.into()))
-			// Standard Error: 620_691
-			.saturating_add(Weight::from_parts(6_221_106, 0).saturating_mul(r.into()))
+		// Minimum execution time: 235_581_000 picoseconds.
+		Weight::from_parts(318_124_000, 38351)
+			// Standard Error: 332_854
+			.saturating_add(Weight::from_parts(24_389_225, 0).saturating_mul(n.into()))
+			// Standard Error: 666_712
+			.saturating_add(Weight::from_parts(11_712_413, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
@@ -225,8 +227,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 2688).saturating_mul(n.into()))
 			.saturating_add(Weight::from_parts(0, 2563).saturating_mul(r.into()))
 	}
+	/// Storage: `MlStaking::KeyOwner` (r:1 w:0)
+	/// Proof: `MlStaking::KeyOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Bounties` (r:1 w:0)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
+	/// Storage: `MlBounties::Evaluations` (r:1 w:0)
+	/// Proof: `MlBounties::Evaluations` (`max_values`: None, `max_size`: Some(6836), added: 9311, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 32]`.
+	/// The range of component `r` is `[1, 16]`.
+	fn check_scores(n: u32, r: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1809 + n * (4 ±0) + r * (121 ±0)`
+		//  Estimated: `10301`
+		// Minimum execution time: 23_615_000 picoseconds.
+		Weight::from_parts(29_383_514, 10301)
+			// Standard Error: 21_681
+			.saturating_add(Weight::from_parts(300_993, 0).saturating_mul(n.into()))
+			// Standard Error: 43_891
+			.saturating_add(Weight::from_parts(430_956, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+	}
+	/// Storage: `MlBounties::Bounties` (r:1 w:0)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Submissions` (r:1 w:1)
 	/// Proof: `MlBounties::Submissions` (`max_values`: None, `max_size`: Some(213), added: 2688, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::ChallengeDeposits` (r:1 w:1)
@@ -243,15 +265,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `MlBounties::VerifyQueue` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn challenge_score() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2189`
-		//  Estimated: `4744`
-		// Minimum execution time: 90_294_000 picoseconds.
-		Weight::from_parts(100_319_000, 4744)
+		//  Measured:  `2198`
+		//  Estimated: `4753`
+		// Minimum execution time: 90_285_000 picoseconds.
+		Weight::from_parts(139_297_000, 4753)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `MlBounties::Bounties` (r:1 w:0)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Submissions` (r:1 w:1)
 	/// Proof: `MlBounties::Submissions` (`max_values`: None, `max_size`: Some(213), added: 2688, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Verifications` (r:1 w:1)
@@ -273,15 +295,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2085 + c * (85 ±0)`
 		//  Estimated: `8394628`
-		// Minimum execution time: 76_243_000 picoseconds.
-		Weight::from_parts(78_717_000, 8394628)
-			// Standard Error: 14_561
-			.saturating_add(Weight::from_parts(2_393_794, 0).saturating_mul(c.into()))
+		// Minimum execution time: 110_314_000 picoseconds.
+		Weight::from_parts(2_757_270_398, 8394628)
+			// Standard Error: 21_395
+			.saturating_add(Weight::from_parts(2_464_711, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `MlBounties::Bounties` (r:1 w:1)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Deadlines` (r:2 w:2)
 	/// Proof: `MlBounties::Deadlines` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::DeadlineState` (r:1 w:1)
@@ -311,12 +333,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn advance(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3144 + n * (344 ±0)`
+		//  Measured:  `3153 + n * (344 ±0)`
 		//  Estimated: `4197809 + n * (2688 ±0)`
-		// Minimum execution time: 309_871_000 picoseconds.
-		Weight::from_parts(332_700_907, 4197809)
-			// Standard Error: 722_820
-			.saturating_add(Weight::from_parts(77_746_860, 0).saturating_mul(n.into()))
+		// Minimum execution time: 315_399_000 picoseconds.
+		Weight::from_parts(412_106_593, 4197809)
+			// Standard Error: 653_772
+			.saturating_add(Weight::from_parts(67_618_319, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
@@ -328,13 +350,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `MlBounties::Deadlines` (r:3 w:1)
 	/// Proof: `MlBounties::Deadlines` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Bounties` (r:1 w:0)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	fn deadline_empty() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1438`
+		//  Measured:  `1447`
 		//  Estimated: `8487`
-		// Minimum execution time: 24_316_000 picoseconds.
-		Weight::from_parts(29_795_000, 8487)
+		// Minimum execution time: 24_746_000 picoseconds.
+		Weight::from_parts(34_121_000, 8487)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -344,22 +366,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_958_000 picoseconds.
-		Weight::from_parts(6_049_000, 0)
+		// Minimum execution time: 4_817_000 picoseconds.
+		Weight::from_parts(8_833_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
-	/// NOT GENERATED: an estimate until `scripts/benchmark.sh pallet_ml_bounties` runs: the
-	/// reads of the worker key, the bounty and its evaluation, and one commitment hash.
-	fn check_scores(n: u32, r: u32, ) -> Weight {
-		Weight::from_parts(30_000_000, 12_000)
-			.saturating_add(Weight::from_parts(1_000_000, 100).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(1_000_000, 700).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 }
 
 // For backwards compatibility and tests.
 impl WeightInfo for () {
+	/// Storage: `MlBounties::EvaluationParams` (r:1 w:0)
+	/// Proof: `MlBounties::EvaluationParams` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -373,25 +389,25 @@ impl WeightInfo for () {
 	/// Storage: `MlBounties::Chunks` (r:0 w:64)
 	/// Proof: `MlBounties::Chunks` (`max_values`: None, `max_size`: Some(357), added: 2832, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Bounties` (r:0 w:1)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[2, 64]`.
 	/// The range of component `m` is `[0, 1024]`.
 	fn create_bounty(c: u32, m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `231`
 		//  Estimated: `3676`
-		// Minimum execution time: 123_414_000 picoseconds.
-		Weight::from_parts(142_196_308, 3676)
-			// Standard Error: 24_164
-			.saturating_add(Weight::from_parts(2_759_609, 0).saturating_mul(c.into()))
-			// Standard Error: 1_475
-			.saturating_add(Weight::from_parts(5_280, 0).saturating_mul(m.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		// Minimum execution time: 132_758_000 picoseconds.
+		Weight::from_parts(187_137_575, 3676)
+			// Standard Error: 13_602
+			.saturating_add(Weight::from_parts(2_899_833, 0).saturating_mul(c.into()))
+			// Standard Error: 830
+			.saturating_add(Weight::from_parts(7_392, 0).saturating_mul(m.into()))
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(c.into())))
 	}
 	/// Storage: `MlBounties::Bounties` (r:1 w:1)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Chunks` (r:1 w:1)
 	/// Proof: `MlBounties::Chunks` (`max_values`: None, `max_size`: Some(357), added: 2832, mode: `MaxEncodedLen`)
 	/// Storage: `Preimage::StatusFor` (r:1 w:0)
@@ -403,17 +419,17 @@ impl WeightInfo for () {
 	/// The range of component `b` is `[1000, 4194304]`.
 	fn reveal_chunk(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1983`
+		//  Measured:  `1992`
 		//  Estimated: `4197809`
-		// Minimum execution time: 45_007_000 picoseconds.
-		Weight::from_parts(75_370_475, 4197809)
+		// Minimum execution time: 51_177_000 picoseconds.
+		Weight::from_parts(89_796_919, 4197809)
 			// Standard Error: 0
-			.saturating_add(Weight::from_parts(15, 0).saturating_mul(b.into()))
+			.saturating_add(Weight::from_parts(18, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `MlBounties::Bounties` (r:1 w:1)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -422,15 +438,15 @@ impl WeightInfo for () {
 	/// Proof: `MlBounties::Submissions` (`max_values`: None, `max_size`: Some(213), added: 2688, mode: `MaxEncodedLen`)
 	fn submit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1695`
-		//  Estimated: `4744`
-		// Minimum execution time: 71_987_000 picoseconds.
-		Weight::from_parts(76_975_000, 4744)
+		//  Measured:  `1704`
+		//  Estimated: `4753`
+		// Minimum execution time: 73_169_000 picoseconds.
+		Weight::from_parts(116_163_000, 4753)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `MlBounties::Bounties` (r:1 w:1)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Submissions` (r:1 w:1)
 	/// Proof: `MlBounties::Submissions` (`max_values`: None, `max_size`: Some(213), added: 2688, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -439,15 +455,15 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1870`
-		//  Estimated: `4744`
-		// Minimum execution time: 60_971_000 picoseconds.
-		Weight::from_parts(65_617_000, 4744)
+		//  Measured:  `1879`
+		//  Estimated: `4753`
+		// Minimum execution time: 60_500_000 picoseconds.
+		Weight::from_parts(91_717_000, 4753)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	/// Storage: `MlBounties::Bounties` (r:1 w:1)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Submissions` (r:1 w:1)
 	/// Proof: `MlBounties::Submissions` (`max_values`: None, `max_size`: Some(213), added: 2688, mode: `MaxEncodedLen`)
 	/// Storage: `Preimage::StatusFor` (r:1 w:0)
@@ -459,12 +475,12 @@ impl WeightInfo for () {
 	/// The range of component `b` is `[1000, 4194304]`.
 	fn reveal_model(b: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1915`
+		//  Measured:  `1924`
 		//  Estimated: `4197809`
-		// Minimum execution time: 48_252_000 picoseconds.
-		Weight::from_parts(51_967_000, 4197809)
-			// Standard Error: 21
-			.saturating_add(Weight::from_parts(1_550, 0).saturating_mul(b.into()))
+		// Minimum execution time: 57_946_000 picoseconds.
+		Weight::from_parts(63_495_000, 4197809)
+			// Standard Error: 8
+			.saturating_add(Weight::from_parts(1_511, 0).saturating_mul(b.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
@@ -473,7 +489,7 @@ impl WeightInfo for () {
 	/// Storage: `MlStaking::KeyOwner` (r:1 w:0)
 	/// Proof: `MlStaking::KeyOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Bounties` (r:1 w:1)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Evaluations` (r:1 w:1)
 	/// Proof: `MlBounties::Evaluations` (`max_values`: None, `max_size`: Some(6836), added: 9311, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::WorkerRecords` (r:16 w:16)
@@ -510,12 +526,12 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + n * (306 ±0) + r * (626 ±0)`
 		//  Estimated: `38351 + n * (2688 ±0) + r * (2563 ±0)`
-		// Minimum execution time: 227_879_000 picoseconds.
-		Weight::from_parts(240_558_000, 38351)
-			// Standard Error: 309_878
-			.saturating_add(Weight::from_parts(19_884_522, 0).saturating_mul(n.into()))
-			// Standard Error: 620_691
-			.saturating_add(Weight::from_parts(6_221_106, 0).saturating_mul(r.into()))
+		// Minimum execution time: 235_581_000 picoseconds.
+		Weight::from_parts(318_124_000, 38351)
+			// Standard Error: 332_854
+			.saturating_add(Weight::from_parts(24_389_225, 0).saturating_mul(n.into()))
+			// Standard Error: 666_712
+			.saturating_add(Weight::from_parts(11_712_413, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(r.into())))
@@ -525,8 +541,28 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2688).saturating_mul(n.into()))
 			.saturating_add(Weight::from_parts(0, 2563).saturating_mul(r.into()))
 	}
+	/// Storage: `MlStaking::KeyOwner` (r:1 w:0)
+	/// Proof: `MlStaking::KeyOwner` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Bounties` (r:1 w:0)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
+	/// Storage: `MlBounties::Evaluations` (r:1 w:0)
+	/// Proof: `MlBounties::Evaluations` (`max_values`: None, `max_size`: Some(6836), added: 9311, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 32]`.
+	/// The range of component `r` is `[1, 16]`.
+	fn check_scores(n: u32, r: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1809 + n * (4 ±0) + r * (121 ±0)`
+		//  Estimated: `10301`
+		// Minimum execution time: 23_615_000 picoseconds.
+		Weight::from_parts(29_383_514, 10301)
+			// Standard Error: 21_681
+			.saturating_add(Weight::from_parts(300_993, 0).saturating_mul(n.into()))
+			// Standard Error: 43_891
+			.saturating_add(Weight::from_parts(430_956, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+	}
+	/// Storage: `MlBounties::Bounties` (r:1 w:0)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Submissions` (r:1 w:1)
 	/// Proof: `MlBounties::Submissions` (`max_values`: None, `max_size`: Some(213), added: 2688, mode: `MaxEncodedLen`)
 	/// Storage: `MlStaking::ChallengeDeposits` (r:1 w:1)
@@ -543,15 +579,15 @@ impl WeightInfo for () {
 	/// Proof: `MlBounties::VerifyQueue` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn challenge_score() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2189`
-		//  Estimated: `4744`
-		// Minimum execution time: 90_294_000 picoseconds.
-		Weight::from_parts(100_319_000, 4744)
+		//  Measured:  `2198`
+		//  Estimated: `4753`
+		// Minimum execution time: 90_285_000 picoseconds.
+		Weight::from_parts(139_297_000, 4753)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	/// Storage: `MlBounties::Bounties` (r:1 w:0)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Submissions` (r:1 w:1)
 	/// Proof: `MlBounties::Submissions` (`max_values`: None, `max_size`: Some(213), added: 2688, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Verifications` (r:1 w:1)
@@ -573,15 +609,15 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `2085 + c * (85 ±0)`
 		//  Estimated: `8394628`
-		// Minimum execution time: 76_243_000 picoseconds.
-		Weight::from_parts(78_717_000, 8394628)
-			// Standard Error: 14_561
-			.saturating_add(Weight::from_parts(2_393_794, 0).saturating_mul(c.into()))
+		// Minimum execution time: 110_314_000 picoseconds.
+		Weight::from_parts(2_757_270_398, 8394628)
+			// Standard Error: 21_395
+			.saturating_add(Weight::from_parts(2_464_711, 0).saturating_mul(c.into()))
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	/// Storage: `MlBounties::Bounties` (r:1 w:1)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Deadlines` (r:2 w:2)
 	/// Proof: `MlBounties::Deadlines` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::DeadlineState` (r:1 w:1)
@@ -611,12 +647,12 @@ impl WeightInfo for () {
 	/// The range of component `n` is `[1, 32]`.
 	fn advance(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3144 + n * (344 ±0)`
+		//  Measured:  `3153 + n * (344 ±0)`
 		//  Estimated: `4197809 + n * (2688 ±0)`
-		// Minimum execution time: 309_871_000 picoseconds.
-		Weight::from_parts(332_700_907, 4197809)
-			// Standard Error: 722_820
-			.saturating_add(Weight::from_parts(77_746_860, 0).saturating_mul(n.into()))
+		// Minimum execution time: 315_399_000 picoseconds.
+		Weight::from_parts(412_106_593, 4197809)
+			// Standard Error: 653_772
+			.saturating_add(Weight::from_parts(67_618_319, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(21_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
@@ -628,13 +664,13 @@ impl WeightInfo for () {
 	/// Storage: `MlBounties::Deadlines` (r:3 w:1)
 	/// Proof: `MlBounties::Deadlines` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `MlBounties::Bounties` (r:1 w:0)
-	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1279), added: 3754, mode: `MaxEncodedLen`)
+	/// Proof: `MlBounties::Bounties` (`max_values`: None, `max_size`: Some(1288), added: 3763, mode: `MaxEncodedLen`)
 	fn deadline_empty() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1438`
+		//  Measured:  `1447`
 		//  Estimated: `8487`
-		// Minimum execution time: 24_316_000 picoseconds.
-		Weight::from_parts(29_795_000, 8487)
+		// Minimum execution time: 24_746_000 picoseconds.
+		Weight::from_parts(34_121_000, 8487)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
@@ -644,16 +680,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_958_000 picoseconds.
-		Weight::from_parts(6_049_000, 0)
+		// Minimum execution time: 4_817_000 picoseconds.
+		Weight::from_parts(8_833_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
-	}
-	/// NOT GENERATED: an estimate until `scripts/benchmark.sh pallet_ml_bounties` runs: the
-	/// reads of the worker key, the bounty and its evaluation, and one commitment hash.
-	fn check_scores(n: u32, r: u32, ) -> Weight {
-		Weight::from_parts(30_000_000, 12_000)
-			.saturating_add(Weight::from_parts(1_000_000, 100).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(1_000_000, 700).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
 	}
 }

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Measures how long bounty scoring takes on a real dev node: blocks and seconds from the close of
+# the reveal phase to final scores, for 1 and 10 submissions of the digits model on 1,000 and
+# 10,000 test samples, scored by the node's own off-chain worker. Prints a Markdown table
+# (node/tests/bounty_latency.rs; about ten minutes of 6-second blocks).
+# Same packages as scripts/test.sh's first cargo invocation, so nothing is rebuilt after it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+scripts/setup.sh
+cargo test --release --locked -p modelchain-primitives -p modelchain-runtime -p modelchain-node \
+	-p pallet-ml-staking -p pallet-ml-models -p pallet-ml-predictions -p pallet-ml-bounties \
+	--test bounty_latency -- --ignored --nocapture
