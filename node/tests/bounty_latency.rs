@@ -16,7 +16,9 @@ use codec::Decode;
 use common::*;
 use modelchain_nn::{Dataset, DatasetBounds, Labels, Metric, MetricAccumulator, Model};
 use modelchain_runtime::{genesis_config_presets::DIGITS_MODEL, RuntimeCall, RuntimeEvent, MDC};
-use pallet_ml_bounties::{chunk_commitment, model_commitment, Call as B, Event as E, OutputShape, Payout, Phase, Terms};
+use pallet_ml_bounties::{
+	chunk_commitment, model_commitment, Call as B, Event as E, OutputShape, Payout, Phase, Terms,
+};
 use polkadot_sdk::{frame_support::BoundedVec, pallet_preimage, sp_keyring::Sr25519Keyring as K};
 
 const DIGITS_TEST: &[u8] = include_bytes!("../../primitives/nn/fixtures/digits_test.bin");
@@ -60,13 +62,18 @@ fn timestamp(rpc: &Rpc, number: u32) -> u64 {
 }
 
 /// The first block from `from` with a bounty event of bounty `id` matching `pred`, and those events.
-fn bounty_event(rpc: &Rpc, from: u32, id: u32, pred: impl Fn(&E<common::Runtime>) -> bool) -> (u32, Vec<E<common::Runtime>>) {
+fn bounty_event(
+	rpc: &Rpc,
+	from: u32,
+	id: u32,
+	pred: impl Fn(&E<common::Runtime>) -> bool,
+) -> (u32, Vec<E<common::Runtime>>) {
 	let of_id = |e: &E<common::Runtime>| match e {
-		E::BountyCreated { bounty, .. } |
-		E::SplitDrawn { bounty, .. } |
-		E::PhaseStarted { bounty, .. } |
-		E::EvaluatorsDrawn { bounty, .. } |
-		E::ScoreReported { bounty, .. } => *bounty == id,
+		E::BountyCreated { bounty, .. }
+		| E::SplitDrawn { bounty, .. }
+		| E::PhaseStarted { bounty, .. }
+		| E::EvaluatorsDrawn { bounty, .. }
+		| E::ScoreReported { bounty, .. } => *bounty == id,
 		_ => false,
 	};
 	let matches = |e: &E<common::Runtime>| of_id(e) && pred(e);
@@ -139,8 +146,7 @@ fn measure(rpc: &Rpc, id: u32, submissions: usize, samples: usize) -> (u32, f64,
 	};
 	// The training chunk by hash and URI: the measurement is about scoring.
 	reveal(1 - test_index, Some(b"https://example.invalid/train"));
-	let (open, _) =
-		bounty_event(rpc, split, id, |e| matches!(e, E::PhaseStarted { phase: Phase::Submission, .. }));
+	let (open, _) = bounty_event(rpc, split, id, |e| matches!(e, E::PhaseStarted { phase: Phase::Submission, .. }));
 	let trainers = &TRAINERS[..submissions];
 	for t in trainers {
 		let commitment = model_commitment(id, &t.to_account_id(), &hash(DIGITS_MODEL), &[3; 32]);

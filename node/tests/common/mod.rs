@@ -263,7 +263,8 @@ pub fn tx_extension(nonce: Nonce) -> TxExtension {
 /// A signed extrinsic, built exactly as the runtime will check it.
 pub fn sign(signer: Sr25519Keyring, call: RuntimeCall, nonce: Nonce, genesis: Hash) -> UncheckedExtrinsic {
 	let ext = tx_extension(nonce);
-	let implicit = ((), VERSION.spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), (), (), None, ());
+	let implicit =
+		((), VERSION.spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), (), (), None, ());
 	let payload = SignedPayload::from_raw(call.clone(), ext.clone(), implicit);
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	UncheckedExtrinsic::new_signed(

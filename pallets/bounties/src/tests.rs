@@ -276,6 +276,22 @@ fn the_split_depends_on_the_randomness_not_on_the_requester() {
 	assert!(firsts.len() > 1, "the first test chunk is always {firsts:?}");
 }
 
+/// Clients compute these hashes themselves (`mlc`'s `commit.rs` pins the same answers).
+#[test]
+fn commitments_have_known_answers() {
+	let hex = |h: [u8; 32]| h.iter().map(|b| format!("{b:02x}")).collect::<String>();
+	let blob = hash_of(b"modelchain");
+	assert_eq!(
+		hex(chunk_commitment(&blob, &[7; 32])),
+		"fdec99f25e49070b1df0f032b34cd4a6e10aef566f8bdfe0176884113b194a73"
+	);
+	let trainer = polkadot_sdk::sp_runtime::AccountId32::new([1; 32]);
+	assert_eq!(
+		hex(model_commitment(3, &trainer, &blob, &[7; 32])),
+		"0af04f5120f8c0bc0490b686fc40bb3dd658db8a223f3e4d1b97e526adf00537"
+	);
+}
+
 #[test]
 fn create_checks_everything_and_holds_nothing_on_error() {
 	ExtBuilder.build_and_execute(|| {
