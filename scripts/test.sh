@@ -16,7 +16,9 @@ cargo fmt --all --check
 # the node is built with, or `run-dev.sh` and this script would each rebuild the whole node.
 cargo test --release --locked -p modelchain-primitives -p modelchain-runtime -p modelchain-node \
 	-p pallet-ml-staking -p pallet-ml-models -p pallet-ml-predictions -p pallet-ml-bounties
-cargo test --release --locked -p modelchain-nn -p modelchain-nn-import
+# The client (`mlc`, on subxt) with the engine: its end-to-end test runs the node the first
+# invocation built (target/release/modelchain-node).
+cargo test --release --locked -p modelchain-nn -p modelchain-nn-import -p modelchain-client
 
 # The lint wall for runtime code ([workspace.lints] in Cargo.toml), with and without the
 # benchmarks, warnings denied.

@@ -192,6 +192,28 @@ fn metadata_v15_and_v16_list_every_pallet() {
 	}
 }
 
+/// The Rust client (`client/`) generates its code from `client/metadata/modelchain.scale`, which
+/// must be this runtime's V16 metadata (raw `RuntimeMetadataPrefixed`, as subxt reads it). After a
+/// runtime change, `UPDATE_METADATA=1 cargo test --release -p modelchain-runtime client_metadata`
+/// rewrites it; the client then fails to compile wherever the change breaks it.
+#[test]
+fn client_metadata_file_is_this_runtimes() {
+	let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../client/metadata/modelchain.scale");
+	let fresh = Runtime::metadata_at_version(16).expect("metadata V16 is served");
+	let fresh: &[u8] = &fresh;
+	assert_eq!(&fresh[..5], b"meta\x10", "RuntimeMetadataPrefixed, version 16");
+	if std::env::var_os("UPDATE_METADATA").is_some() {
+		std::fs::write(path, fresh).expect("the client's metadata file is writable");
+	}
+	let committed = std::fs::read(path).unwrap_or_default();
+	assert!(
+		committed == fresh,
+		"{path} is stale ({} bytes, the runtime's is {}): run `UPDATE_METADATA=1 cargo test --release -p modelchain-runtime client_metadata` and commit it",
+		committed.len(),
+		fresh.len()
+	);
+}
+
 #[test]
 fn modelcoin_constants_match_docs() {
 	assert_eq!(TOKEN_SYMBOL, "MDC");

@@ -27,7 +27,7 @@ pub use quantize::{InputQuant, QuantConfig, Quantized};
 /// The scikit-learn digits fixture, quantized exactly as the committed engine fixtures
 /// are (shared by the `make_blobs` example and the tests that check those files).
 pub mod digits {
-	use std::path::{Path, PathBuf};
+	use std::path::PathBuf;
 
 	use modelchain_nn::Dataset;
 

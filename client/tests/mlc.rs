@@ -1,0 +1,317 @@
+//! `mlc` end to end: the real binary against a real `modelchain-node --dev --tmp` (started once
+//! for the suite, loopback only), every check reading the chain back through `mlc --json`.
+//!
+//! The node binary is the one `scripts/test.sh` builds first (`$CARGO_TARGET_DIR/release/
+//! modelchain-node`, found next to this test's own binary).
+
+use std::{
+	io::{BufRead, BufReader},
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	sync::{Arc, Mutex},
+	time::{Duration, Instant},
+};
+
+use modelchain_nn::{Model, Output};
+use modelchain_nn_import::{data, quantize};
+use serde_json::Value;
+
+const MDC: u128 = 1_000_000_000_000;
+
+fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// `primitives/nn-import/fixtures/<name>`.
+fn fixture(name: &str) -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).join("../primitives/nn-import/fixtures").join(name)
+}
+
+/// The node `scripts/test.sh` built: `<target>/release/modelchain-node`, this test binary being
+/// `<target>/release/deps/mlc-…`.
+fn node_binary() -> PathBuf {
+	let exe = std::env::current_exe().unwrap();
+	let release = exe.parent().and_then(Path::parent).expect("the test runs from <target>/release/deps");
+	let node = release.join("modelchain-node");
+	assert!(
+		node.exists(),
+		"{} is missing: build the node first (`cargo build --release -p modelchain-node`)",
+		node.display()
+	);
+	node
+}
+
+struct Node {
+	child: Child,
+	url: String,
+	log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Node {
+	fn start() -> Node {
+		let rpc_port = free_port();
+		let mut child = Command::new(node_binary())
+			.args(["--dev", "--tmp", "--no-prometheus", "--no-telemetry", "--no-mdns"])
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", free_port())])
+			.stdout(Stdio::null())
+			.stderr(Stdio::piped())
+			.spawn()
+			.expect("modelchain-node starts");
+		let log = Arc::new(Mutex::new(Vec::new()));
+		let sink = log.clone();
+		let stderr = child.stderr.take().unwrap();
+		std::thread::spawn(move || {
+			for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+				sink.lock().unwrap().push(line);
+			}
+		});
+		let node = Node { child, url: format!("ws://127.0.0.1:{rpc_port}"), log };
+		let deadline = Instant::now() + Duration::from_secs(120);
+		// Ready once block 1 exists: `mlc` sees a chain that produces blocks.
+		loop {
+			let out = node.mlc(&["bounty", "list"]);
+			if out.ok && node.log.lock().unwrap().iter().any(|l| l.contains("Imported #1")) {
+				return node;
+			}
+			assert!(Instant::now() < deadline, "the node never came up:\n{}", node.log_tail());
+			std::thread::sleep(Duration::from_millis(500));
+		}
+	}
+
+	fn log_tail(&self) -> String {
+		let log = self.log.lock().unwrap();
+		log.iter().rev().take(30).rev().cloned().collect::<Vec<_>>().join("\n")
+	}
+
+	/// Runs `mlc --url <node> args…`.
+	fn mlc(&self, args: &[&str]) -> Run {
+		mlc_at(&self.url, args)
+	}
+
+	/// Runs `mlc --json …`, which must succeed; its JSON output.
+	fn json(&self, args: &[&str]) -> Value {
+		let mut all = vec!["--json"];
+		all.extend_from_slice(args);
+		let run = self.mlc(&all);
+		assert!(run.ok, "mlc {args:?} failed:\n{}\n{}", run.stderr, run.stdout);
+		serde_json::from_str(&run.stdout)
+			.unwrap_or_else(|e| panic!("mlc {args:?} printed no JSON ({e}): {}", run.stdout))
+	}
+
+	fn free(&self, who: &str) -> u128 {
+		self.json(&["balance", who])["free"].as_str().unwrap().parse().unwrap()
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+struct Run {
+	ok: bool,
+	stdout: String,
+	stderr: String,
+}
+
+fn mlc_at(url: &str, args: &[&str]) -> Run {
+	let out = Command::new(env!("CARGO_BIN_EXE_mlc"))
+		.args(["--url", url])
+		.args(args)
+		.env_remove("MLC_SURI")
+		.output()
+		.expect("mlc runs");
+	Run {
+		ok: out.status.success(),
+		stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+		stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+	}
+}
+
+/// A command that must fail: its stderr, checked to name the problem and not to leak `secret`.
+fn fails(run: Run, says: &str) -> String {
+	assert!(!run.ok, "expected a failure, got:\n{}", run.stdout);
+	assert!(run.stderr.contains(says), "the error should say `{says}`:\n{}", run.stderr);
+	run.stderr
+}
+
+#[test]
+fn mlc_end_to_end() {
+	let dir = tempfile::tempdir().unwrap();
+	a_node_that_is_not_running_is_a_clear_error();
+	let node = Node::start();
+	transfer_moves_exactly_the_amount_and_the_fee(&node);
+	bad_input_is_refused_with_a_clear_message_and_changes_nothing(&node, dir.path());
+	a_quantized_model_is_registered_and_answers_like_the_engine(&node, dir.path());
+	a_worker_bonds_sets_its_key_registers_and_unbonds(&node);
+}
+
+fn a_node_that_is_not_running_is_a_clear_error() {
+	let url = format!("ws://127.0.0.1:{}", free_port());
+	let err = fails(mlc_at(&url, &["balance", "//Alice"]), "cannot reach a ModelChain node");
+	assert!(err.contains(&url), "{err}");
+}
+
+fn transfer_moves_exactly_the_amount_and_the_fee(node: &Node) {
+	let (alice0, bob0) = (node.free("//Alice"), node.free("//Bob"));
+	let sent = node.json(&["--suri", "//Alice", "transfer", "--to", "//Bob", "--amount", "1.5"]);
+	assert_eq!(sent["amount"], "1500000000000");
+	let fee: u128 = sent["fee"].as_str().unwrap().parse().unwrap();
+	assert!(fee > 0);
+	assert_eq!(node.free("//Bob"), bob0 + 1_500_000_000_000);
+	assert_eq!(node.free("//Alice"), alice0 - 1_500_000_000_000 - fee);
+}
+
+fn bad_input_is_refused_with_a_clear_message_and_changes_nothing(node: &Node, dir: &Path) {
+	let before = node.free("//Alice");
+	// A secret URI that is not one: refused, and never echoed.
+	let secret = "correct horse battery staple";
+	let err = fails(node.mlc(&["--suri", secret, "transfer", "--to", "//Bob", "--amount", "1"]), "secret URI");
+	assert!(!err.contains(secret), "{err}");
+	// Signing without a key.
+	fails(node.mlc(&["transfer", "--to", "//Bob", "--amount", "1"]), "--suri");
+	// An amount that is not one.
+	fails(node.mlc(&["--suri", "//Alice", "transfer", "--to", "//Bob", "--amount", "1.2.3"]), "not an amount of MDC");
+	// More than the account has: refused before anything is sent.
+	fails(
+		node.mlc(&["--suri", "//Alice", "transfer", "--to", "//Bob", "--amount", "1000000000"]),
+		"insufficient funds",
+	);
+	// An account with nothing.
+	fails(node.mlc(&["--suri", "//Nobody", "transfer", "--to", "//Bob", "--amount", "1"]), "insufficient funds");
+	// A call the chain refuses costs its fee, so `mlc` refuses what it can see will fail; what
+	// only the chain knows comes back as the pallet error's name and documentation.
+	fails(node.mlc(&["--suri", "//Bob", "model", "retire", "0"]), "MlModels::NotOwner");
+	// An unknown model.
+	fails(node.mlc(&["model", "show", "99"]), "no model 99");
+	fails(node.mlc(&["--suri", "//Alice", "predict", "--model", "99", "--input", "1,2"]), "no model 99");
+	// A malformed ONNX file, and a CSV with a bad row.
+	let onnx = dir.join("broken.onnx");
+	std::fs::write(&onnx, b"this is not protobuf").unwrap();
+	let out = dir.join("never.bin");
+	let (onnx_arg, out_arg) = (onnx.to_str().unwrap(), out.to_str().unwrap());
+	let calib = fixture("digits_calib_x.npy");
+	fails(
+		node.mlc(&[
+			"model",
+			"quantize",
+			"--onnx",
+			onnx_arg,
+			"--calibration",
+			calib.to_str().unwrap(),
+			"--out",
+			out_arg,
+		]),
+		"importing",
+	);
+	let csv = dir.join("bad.csv");
+	std::fs::write(&csv, "1,2,3\n4,five,6\n").unwrap();
+	let good_onnx = fixture("digits_mlp.onnx");
+	fails(
+		node.mlc(&[
+			"model",
+			"quantize",
+			"--onnx",
+			good_onnx.to_str().unwrap(),
+			"--calibration",
+			csv.to_str().unwrap(),
+			"--out",
+			out_arg,
+		]),
+		"`five` is not a number",
+	);
+	assert!(!out.exists(), "no blob written on error");
+	assert_eq!(node.free("//Alice"), before, "no failed command cost anything");
+}
+
+fn a_quantized_model_is_registered_and_answers_like_the_engine(node: &Node, dir: &Path) {
+	let blob_path = dir.join("digits.bin");
+	let quantized = node.json(&[
+		"model",
+		"quantize",
+		"--onnx",
+		fixture("digits_mlp.onnx").to_str().unwrap(),
+		"--calibration",
+		fixture("digits_calib_x.npy").to_str().unwrap(),
+		"--out",
+		blob_path.to_str().unwrap(),
+		"--test",
+		fixture("digits_test_x.npy").to_str().unwrap(),
+		"--labels",
+		fixture("digits_test_y.npy").to_str().unwrap(),
+		"--classifier",
+	]);
+	let float = quantized["float_accuracy"].as_f64().unwrap();
+	let quant = quantized["quantized_accuracy"].as_f64().unwrap();
+	assert!(float > 0.9 && quant > 0.9 && (float - quant).abs() < 0.05, "{quantized}");
+
+	let listed_before = node.json(&["model", "list"]).as_array().unwrap().len();
+	let registered = node.json(&[
+		"--suri",
+		"//Charlie",
+		"model",
+		"register",
+		"--blob",
+		blob_path.to_str().unwrap(),
+		"--fee",
+		"0.01",
+		"--metadata",
+		"digits, mlc",
+	]);
+	let id = registered["model"].as_u64().unwrap().to_string();
+	let shown = node.json(&["model", "show", &id]);
+	assert_eq!(shown["owner"], "5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y", "Charlie owns it");
+	assert_eq!(shown["fee"], (MDC / 100).to_string());
+	assert_eq!(shown["metadata"], "digits, mlc");
+	assert_eq!(node.json(&["model", "list"]).as_array().unwrap().len(), listed_before + 1);
+
+	// Held-out samples, written as a user would: a CSV of pixel values.
+	let blob = std::fs::read(&blob_path).unwrap();
+	let model = Model::decode_blob(&blob, &modelchain_nn::Bounds::default()).unwrap();
+	let test = data::read_npy_table(fixture("digits_test_x.npy")).unwrap();
+	for sample in [3usize, 17] {
+		let x = test.row(sample);
+		let csv = dir.join(format!("sample{sample}.csv"));
+		std::fs::write(&csv, x.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")).unwrap();
+		let Output::Class(expected) = model.run(&quantize::quantize_input(&model.input, x)).unwrap() else {
+			panic!("digits is a classifier")
+		};
+		let bob0 = node.free("//Bob");
+		let answer = node.json(&["--suri", "//Bob", "predict", "--model", &id, "--input", csv.to_str().unwrap()]);
+		assert_eq!(answer["class"].as_u64(), Some(u64::from(expected)), "{answer}");
+		assert!(node.free("//Bob") < bob0, "the prediction was paid for");
+		let request = answer["request"].as_u64().unwrap().to_string();
+		let status = node.json(&["request", "status", &request]);
+		assert_eq!((status["state"].as_str(), status["class"].as_u64()), (Some("answered"), Some(u64::from(expected))));
+	}
+	// The wrong number of inputs is refused before anything is sent.
+	fails(
+		node.mlc(&["--suri", "//Bob", "predict", "--model", &id, "--input", "1,2,3"]),
+		"takes 64 input values, got 3",
+	);
+}
+
+fn a_worker_bonds_sets_its_key_registers_and_unbonds(node: &Node) {
+	let dave = ["--suri", "//Dave"];
+	let with = |args: &[&'static str]| -> Vec<&'static str> { [&dave[..], args].concat() };
+	node.json(&with(&["worker", "bond", "1000"]));
+	node.json(&with(&["worker", "set-key", "//Dave//worker"]));
+	node.json(&with(&["worker", "register"]));
+	let status = node.json(&with(&["worker", "status"]));
+	assert_eq!(status["registered"], true, "{status}");
+	assert_eq!(status["active"], (1_000 * MDC).to_string());
+	node.json(&with(&["worker", "bond", "10"]));
+	assert_eq!(node.json(&with(&["worker", "status"]))["active"], (1_010 * MDC).to_string());
+	node.json(&with(&["worker", "unbond", "10"]));
+	let status = node.json(&with(&["worker", "status"]));
+	assert_eq!(status["active"], (1_000 * MDC).to_string());
+	let chunks = status["unbonding"].as_array().unwrap();
+	assert_eq!(chunks.len(), 1);
+	assert_eq!(chunks[0]["value"], (10 * MDC).to_string());
+	// Nothing to withdraw before the unbonding period: the chain says so by name.
+	fails(node.mlc(&with(&["worker", "withdraw"])), "MlStaking::");
+}
