@@ -23,6 +23,7 @@ pub mod chain;
 pub mod commit;
 pub mod config;
 pub mod keys;
+pub mod state;
 pub mod units;
 
 pub use chain::{Client, Included};

@@ -15,7 +15,7 @@ use std::{
 
 use modelchain_nn::{Model, Output};
 use modelchain_nn_import::{data, quantize};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 const MDC: u128 = 1_000_000_000_000;
 
@@ -147,6 +147,8 @@ fn mlc_end_to_end() {
 	transfer_moves_exactly_the_amount_and_the_fee(&node);
 	bad_input_is_refused_with_a_clear_message_and_changes_nothing(&node, dir.path());
 	a_quantized_model_is_registered_and_answers_like_the_engine(&node, dir.path());
+	a_bounty_through_mlc_pays_the_best_model_and_lists_it(&node, dir.path());
+	// Last: a registered worker whose key no node holds would miss the draws of the others.
 	a_worker_bonds_sets_its_key_registers_and_unbonds(&node);
 }
 
@@ -293,6 +295,161 @@ fn a_quantized_model_is_registered_and_answers_like_the_engine(node: &Node, dir:
 		node.mlc(&["--suri", "//Bob", "predict", "--model", &id, "--input", "1,2,3"]),
 		"takes 64 input values, got 3",
 	);
+}
+
+/// Free plus held MDC of `who`: what a bounty moves, whatever is held for what.
+fn total(node: &Node, who: &str) -> u128 {
+	let b = node.json(&["balance", who]);
+	b["free"].as_str().unwrap().parse::<u128>().unwrap() + b["held"].as_str().unwrap().parse::<u128>().unwrap()
+}
+
+/// The fees a command's report says it paid.
+fn fees(report: &Value) -> u128 {
+	report["fees_paid"].as_str().map_or(0, |f| f.parse().unwrap())
+}
+
+/// Polls `mlc bounty status` until the bounty is in `phase`.
+fn wait_phase(node: &Node, id: &str, phase: &str) -> Value {
+	let deadline = Instant::now() + Duration::from_secs(240);
+	loop {
+		let status = node.json(&["bounty", "status", id]);
+		if status["phase"] == phase {
+			return status;
+		}
+		assert!(Instant::now() < deadline, "bounty {id} never reached {phase}: {status}");
+		std::thread::sleep(Duration::from_millis(500));
+	}
+}
+
+/// The whole bounty story through `mlc` only: Ferdie posts the digits test set; Bob submits
+/// the digits model, Charlie a weaker one, Dave one he never reveals; the node's off-chain
+/// worker scores; Bob is paid and his model listed, Charlie's stake comes back, Dave's is lost.
+fn a_bounty_through_mlc_pays_the_best_model_and_lists_it(node: &Node, dir: &Path) {
+	let state = dir.join("state");
+	let state = state.to_str().unwrap();
+	let good = Path::new(env!("CARGO_MANIFEST_DIR")).join("../primitives/nn/fixtures/digits_mlp.bin");
+	let mut weak = Model::decode_blob(&std::fs::read(&good).unwrap(), &modelchain_nn::Bounds::default()).unwrap();
+	let last = weak.layers.iter_mut().rev().find_map(|l| match l {
+		modelchain_nn::Layer::Dense(d) => Some(d),
+		_ => None,
+	});
+	last.unwrap().weights.iter_mut().for_each(|w| *w = 0);
+	let weak_path = dir.join("weak.bin");
+	std::fs::write(&weak_path, weak.encode_blob()).unwrap();
+	let (good, weak) = (good.to_str().unwrap(), weak_path.to_str().unwrap());
+	let people = ["//Ferdie", "//Bob", "//Charlie", "//Dave"];
+	let before = people.map(|p| total(node, p));
+	let mut paid = [0u128; 4];
+
+	// A model that does not fit is refused before any stake is held.
+	let created = node.json(&[
+		"--suri",
+		"//Ferdie",
+		"bounty",
+		"create",
+		"--data",
+		fixture("digits_test_x.npy").to_str().unwrap(),
+		"--labels",
+		fixture("digits_test_y.npy").to_str().unwrap(),
+		"--input-scale",
+		"0.0625",
+		"--input-zero-point",
+		"-128",
+		"--chunks",
+		"4",
+		"--test-chunks",
+		"2",
+		"--reward",
+		"100",
+		"--trainer-stake",
+		"10",
+		"--max-model-cost",
+		"10000",
+		"--min-score",
+		"500000",
+		"--period",
+		"5",
+		"--metadata",
+		"digits through mlc",
+		"--state",
+		state,
+	]);
+	paid[0] += fees(&created);
+	let id = created["bounty"].as_u64().unwrap().to_string();
+	let evaluation_fee: u128 = created["evaluation_fee"].as_str().unwrap().parse().unwrap();
+	assert!(evaluation_fee > 0, "the least fee the chain accepts");
+	assert_eq!(created["revealed"].as_array().unwrap().len(), 2, "both training chunks published: {created}");
+
+	wait_phase(node, &id, "Submission");
+	let mut subs = Vec::new();
+	for (i, (who, blob)) in [("//Bob", good), ("//Charlie", weak), ("//Dave", good)].into_iter().enumerate() {
+		let r = node.json(&["--suri", who, "bounty", "submit", &id, "--model", blob, "--state", state]);
+		paid[i + 1] += fees(&r);
+		subs.push(r["submission"].as_u64().unwrap());
+	}
+	assert_eq!(subs, vec![0, 1, 2]);
+	let misfit = dir.join("misfit.bin");
+	let mut wide = Model::decode_blob(&std::fs::read(good).unwrap(), &modelchain_nn::Bounds::default()).unwrap();
+	wide.input.shape = vec![65];
+	if let Some(modelchain_nn::Layer::Dense(d)) = wide.layers.first_mut() {
+		d.in_features = 65;
+		d.weights = vec![1; 65 * d.out_features as usize];
+	}
+	std::fs::write(&misfit, wide.encode_blob()).unwrap();
+	fails(
+		node.mlc(&["--suri", "//Eve", "bounty", "submit", &id, "--model", misfit.to_str().unwrap(), "--state", state]),
+		"does not fit",
+	);
+
+	wait_phase(node, &id, "Reveal");
+	paid[0] += fees(&node.json(&["--suri", "//Ferdie", "bounty", "reveal", &id, "--state", state]));
+	paid[1] += fees(&node.json(&["--suri", "//Bob", "bounty", "reveal", &id, "--list-fee", "0.01", "--state", state]));
+	paid[2] += fees(&node.json(&["--suri", "//Charlie", "bounty", "reveal", &id, "--state", state]));
+
+	let scored = wait_phase(node, &id, "Scored");
+	let entries = scored["entries"].as_array().unwrap();
+	let rank = |s: u64| entries.iter().find(|e| e["submission"] == s).unwrap()["rank"].clone();
+	// Ranks are the chain's (0 is the best); Charlie's model is below the minimum score.
+	assert_eq!((rank(0), rank(1), rank(2)), (json!(0), Value::Null, Value::Null), "{scored}");
+	assert_eq!(entries[2]["revealed"], false);
+	let text = node.mlc(&["bounty", "status", &id]);
+	assert!(
+		text.ok && text.stdout.contains("(quorum)"),
+		"the leaderboard as a table:
+{}",
+		text.stdout
+	);
+
+	wait_phase(node, &id, "Finalized");
+	let after = people.map(|p| total(node, p));
+	let reward = 100 * MDC;
+	let stake = 10 * MDC;
+	assert_eq!(after[1], before[1] - paid[1] + reward, "Bob: the reward; his stake is back");
+	assert_eq!(after[2], before[2] - paid[2], "Charlie: his stake is back");
+	assert_eq!(after[3], before[3] - paid[3] - stake, "Dave never revealed: his stake is lost");
+	assert_eq!(after[0], before[0] - paid[0] - reward - evaluation_fee, "Ferdie: the reward and the evaluator's fee");
+	let listed = node.json(&["model", "list"]);
+	let bobs: Vec<&Value> = listed
+		.as_array()
+		.unwrap()
+		.iter()
+		.filter(|m| m["owner"] == "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty")
+		.collect();
+	assert_eq!(bobs.len(), 1, "the winner is listed for predictions: {listed}");
+
+	// The winner answers held-out samples exactly as the engine does natively.
+	let winner = bobs[0]["id"].as_u64().unwrap().to_string();
+	let model = Model::decode_blob(&std::fs::read(good).unwrap(), &modelchain_nn::Bounds::default()).unwrap();
+	let test = data::read_npy_table(fixture("digits_test_x.npy")).unwrap();
+	for sample in [5usize, 200] {
+		let values = test.row(sample).iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",");
+		let Output::Class(expected) = model.run(&quantize::quantize_input(&model.input, test.row(sample))).unwrap()
+		else {
+			panic!("digits is a classifier")
+		};
+		let answer = node.json(&["--suri", "//Eve", "predict", "--model", &winner, "--input", &values]);
+		assert_eq!(answer["class"].as_u64(), Some(u64::from(expected)), "{answer}");
+	}
 }
 
 fn a_worker_bonds_sets_its_key_registers_and_unbonds(node: &Node) {

@@ -138,6 +138,14 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_ml_bounties::runtime_api::MlBountiesApi<Block, AccountId, BlockNumber> for Runtime {
+		fn leaderboard(
+			bounty: pallet_ml_bounties::BountyId,
+		) -> Option<pallet_ml_bounties::Leaderboard<AccountId, BlockNumber>> {
+			MlBounties::leaderboard(bounty)
+		}
+	}
+
 	impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
 		fn account_nonce(account: AccountId) -> Nonce {
 			System::account_nonce(account)

@@ -54,6 +54,25 @@ test('chain properties describe ModelCoin', async () => {
   assert.equal(api.consts.balances.existentialDeposit.toBigInt(), MDC / 1000n);
 });
 
+// The Rust suite ran a bounty on this node before (bounty 0: Eve's digits model won, Ferdie's weak
+// one did not qualify); polkadot.js reads its leaderboard through the runtime API it decorates from
+// the metadata (Developer -> Runtime calls in apps).
+test('a bounty leaderboard is readable through the mlBountiesApi runtime API', async () => {
+  const board = await api.call.mlBountiesApi.leaderboard(0);
+  assert.ok(board.isSome, 'bounty 0 exists');
+  const leaderboard = board.unwrap();
+  assert.equal(leaderboard.phase.toString(), 'Finalized');
+  // `get`: a struct is a Map, whose own `entries` method would shadow the field.
+  const entries = leaderboard.get('entries');
+  assert.equal(entries.length, 2, JSON.stringify(leaderboard.toJSON()));
+  const winner = entries.find((e) => e.rank.isSome);
+  assert.equal(winner.rank.unwrap().toNumber(), 0, 'rank 0 is the best');
+  assert.equal(winner.trainer.toString(), new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Eve').address);
+  assert.ok(winner.revealed.isTrue);
+  assert.ok(winner.score.unwrap().isQuorum, winner.score.toString());
+  assert.ok((await api.call.mlBountiesApi.leaderboard(999)).isNone);
+});
+
 test('balances are readable', async () => {
   const { data } = await api.query.system.account(alice.address);
   assert.ok(data.free.toBigInt() > 1000n * MDC, `Alice has ${data.free.toHuman()}`);

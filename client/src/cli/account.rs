@@ -55,10 +55,7 @@ pub async fn transfer(ctx: &mut Ctx, to: &str, amount: &str) -> anyhow::Result<R
 		units::format(value)
 	);
 	let call = modelchain::tx().balances().transfer_keep_alive(MultiAddress::Id(to.clone()), value);
-	let spinner = ctx.spinner("sending the transfer");
-	let included = ctx.client().await?.submit(&call, &signer).await;
-	spinner.finish_and_clear();
-	let included = included?;
+	let included = super::model::submit(ctx, &call, "sending the transfer").await?;
 	let fee = fee_paid(&included);
 	Ok(Report::new(
 		json!({ "to": to.to_string(), "amount": value.to_string(), "fee": fee.to_string(), "block": included.block_number }),

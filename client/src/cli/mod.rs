@@ -97,6 +97,8 @@ pub struct Ctx {
 	suri: Option<String>,
 	pub json: bool,
 	client: Option<Client>,
+	/// Transaction fees this command paid so far (every report shows the total).
+	pub fees_paid: u128,
 }
 
 impl Ctx {
@@ -126,8 +128,8 @@ impl Ctx {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<Report> {
-	let mut ctx = Ctx { url: cli.url, suri: cli.suri, json: cli.json, client: None };
-	match cli.command {
+	let mut ctx = Ctx { url: cli.url, suri: cli.suri, json: cli.json, client: None, fees_paid: 0 };
+	let mut report = match cli.command {
 		Command::Balance { account } => account::balance(&mut ctx, account).await,
 		Command::Transfer { to, amount } => account::transfer(&mut ctx, &to, &amount).await,
 		Command::Model(c) => model::run(&mut ctx, c).await,
@@ -136,7 +138,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<Report> {
 		Command::Challenge { id } => predict::challenge(&mut ctx, id).await,
 		Command::Bounty(c) => bounty::run(&mut ctx, c).await,
 		Command::Worker(c) => worker::run(&mut ctx, c).await,
+	}?;
+	if ctx.fees_paid > 0 {
+		if let Some(object) = report.json.as_object_mut() {
+			object.insert("fees_paid".into(), Value::String(ctx.fees_paid.to_string()));
+		}
 	}
+	Ok(report)
 }
 
 /// A table with a header row, for lists.

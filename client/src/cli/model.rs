@@ -113,7 +113,9 @@ pub async fn submit<Call: subxt::transactions::Payload>(
 	let spinner = ctx.spinner(what.to_string());
 	let result = ctx.client().await?.submit(call, &signer).await;
 	spinner.finish_and_clear();
-	result
+	let included = result?;
+	ctx.fees_paid = ctx.fees_paid.saturating_add(fee_paid(&included));
+	Ok(included)
 }
 
 /// Reads a table of samples: NPY (by extension) or CSV (numbers only; `label_last` splits the

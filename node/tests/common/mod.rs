@@ -29,7 +29,13 @@ pub type AccountInfo = frame_system::AccountInfo<Nonce, polkadot_sdk::pallet_bal
 
 /// Binds port 0 on loopback and returns what the OS chose.
 pub fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+	free_ports::<1>()[0]
+}
+
+/// `N` distinct free loopback ports: all bound at once, so none is handed out twice.
+pub fn free_ports<const N: usize>() -> [u16; N] {
+	let listeners: [TcpListener; N] = core::array::from_fn(|_| TcpListener::bind("127.0.0.1:0").unwrap());
+	listeners.map(|l| l.local_addr().unwrap().port())
 }
 
 /// A running dev node; killed when dropped.
@@ -46,13 +52,19 @@ impl DevNode {
 
 	/// Starts `modelchain-node --dev --tmp` listening only on loopback.
 	pub fn start(extra_args: &[&str]) -> Self {
-		let rpc_port = free_port();
-		let p2p_port = free_port();
+		let [rpc_port, p2p_port] = free_ports();
+		Self::start_chain(&[&["--dev", "--tmp"], extra_args].concat(), rpc_port, p2p_port)
+	}
+
+	/// Starts `modelchain-node` with `args` (the chain, the account, keys…), its RPC on
+	/// `rpc_port` and its peer-to-peer port `p2p_port` on loopback, no Prometheus, telemetry or
+	/// mDNS.
+	pub fn start_chain(args: &[&str], rpc_port: u16, p2p_port: u16) -> Self {
 		let mut child = Command::new(Self::binary())
-			.args(["--dev", "--tmp", "--no-prometheus", "--no-telemetry", "--no-mdns"])
+			.args(["--no-prometheus", "--no-telemetry", "--no-mdns"])
 			.args(["--rpc-port", &rpc_port.to_string()])
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
-			.args(extra_args)
+			.args(args)
 			.stdout(Stdio::null())
 			.stderr(Stdio::piped())
 			.spawn()
@@ -82,11 +94,16 @@ impl DevNode {
 	pub fn rpc(&mut self) -> Rpc {
 		let rpc = Rpc { port: self.rpc_port };
 		let deadline = Instant::now() + Duration::from_secs(120);
-		while rpc.try_call("system_health", json!([])).is_err() {
+		while let Err(e) = rpc.try_call("system_health", json!([])) {
 			if let Ok(Some(status)) = self.child.try_wait() {
 				panic!("modelchain-node exited with {status}:\n{}", self.log_tail(40));
 			}
-			assert!(Instant::now() < deadline, "node RPC never came up:\n{}", self.log_tail(40));
+			assert!(
+				Instant::now() < deadline,
+				"node RPC on port {} never came up ({e}):\n{}",
+				self.rpc_port,
+				self.log_tail(40)
+			);
 			std::thread::sleep(Duration::from_millis(250));
 		}
 		rpc
@@ -131,7 +148,8 @@ impl Rpc {
 		stream.set_read_timeout(Some(Duration::from_secs(60))).map_err(|e| e.to_string())?;
 		write!(
 			stream,
-			"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+			"POST / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+			self.port,
 			body.len(),
 			body
 		)

@@ -47,6 +47,7 @@ mod hooks;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
+pub mod runtime_api;
 mod settlement;
 pub mod split;
 #[cfg(test)]
