@@ -295,6 +295,24 @@ fn a_quantized_model_is_registered_and_answers_like_the_engine(node: &Node, dir:
 		node.mlc(&["--suri", "//Bob", "predict", "--model", &id, "--input", "1,2,3"]),
 		"takes 64 input values, got 3",
 	);
+
+	// A challenge of a right answer: the chain re-executes the model, the result stands and the
+	// challenger loses exactly the deposit (plus the transaction fee).
+	let request = node.json(&[
+		"--suri",
+		"//Eve",
+		"predict",
+		"--model",
+		&id,
+		"--input",
+		&test.row(40).iter().map(|v| v.to_string()).collect::<Vec<_>>().join(","),
+	]);
+	let eve0 = total(node, "//Eve");
+	let challenged = node.json(&["--suri", "//Eve", "challenge", &request["request"].as_u64().unwrap().to_string()]);
+	assert_eq!(challenged["upheld"], false, "{challenged}");
+	let deposit: u128 = challenged["deposit_lost"].as_str().unwrap().parse().unwrap();
+	assert_eq!(deposit, 10 * MDC, "the runtime's challenge deposit");
+	assert_eq!(total(node, "//Eve"), eve0 - deposit - fees(&challenged));
 }
 
 /// Free plus held MDC of `who`: what a bounty moves, whatever is held for what.
@@ -407,7 +425,7 @@ fn a_bounty_through_mlc_pays_the_best_model_and_lists_it(node: &Node, dir: &Path
 	paid[2] += fees(&node.json(&["--suri", "//Charlie", "bounty", "reveal", &id, "--state", state]));
 
 	let scored = wait_phase(node, &id, "Scored");
-	let entries = scored["entries"].as_array().unwrap();
+	let entries = scored["submissions"].as_array().unwrap();
 	let rank = |s: u64| entries.iter().find(|e| e["submission"] == s).unwrap()["rank"].clone();
 	// Ranks are the chain's (0 is the best); Charlie's model is below the minimum score.
 	assert_eq!((rank(0), rank(1), rank(2)), (json!(0), Value::Null, Value::Null), "{scored}");

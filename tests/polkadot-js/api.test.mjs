@@ -62,8 +62,7 @@ test('a bounty leaderboard is readable through the mlBountiesApi runtime API', a
   assert.ok(board.isSome, 'bounty 0 exists');
   const leaderboard = board.unwrap();
   assert.equal(leaderboard.phase.toString(), 'Finalized');
-  // `get`: a struct is a Map, whose own `entries` method would shadow the field.
-  const entries = leaderboard.get('entries');
+  const entries = leaderboard.submissions;
   assert.equal(entries.length, 2, JSON.stringify(leaderboard.toJSON()));
   const winner = entries.find((e) => e.rank.isSome);
   assert.equal(winner.rank.unwrap().toNumber(), 0, 'rank 0 is the best');

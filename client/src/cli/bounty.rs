@@ -664,7 +664,7 @@ pub async fn status(ctx: &mut Ctx, id: u32) -> anyhow::Result<Report> {
 	let phase = format!("{:?}", board.phase);
 	let over = matches!(board.phase, Phase::Finalized | Phase::Cancelled);
 	let rows = board
-		.entries
+		.submissions
 		.iter()
 		.map(|e| {
 			vec![
@@ -678,7 +678,7 @@ pub async fn status(ctx: &mut Ctx, id: u32) -> anyhow::Result<Report> {
 		})
 		.collect();
 	let entries = board
-		.entries
+		.submissions
 		.iter()
 		.map(|e| {
 			json!({
@@ -697,10 +697,10 @@ pub async fn status(ctx: &mut Ctx, id: u32) -> anyhow::Result<Report> {
 	} else {
 		format!("bounty {id}: {phase} until block #{}", board.deadline)
 	};
-	let text = if board.entries.is_empty() {
+	let text = if board.submissions.is_empty() {
 		format!("{head}\nno submissions")
 	} else {
 		format!("{head}\n{}", table(&["place", "submission", "trainer", "committed", "revealed", "score"], rows))
 	};
-	Ok(Report::new(json!({ "bounty": id, "phase": phase, "deadline": board.deadline, "entries": entries }), text))
+	Ok(Report::new(json!({ "bounty": id, "phase": phase, "deadline": board.deadline, "submissions": entries }), text))
 }

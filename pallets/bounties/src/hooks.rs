@@ -66,7 +66,7 @@ impl<T: Config> Pallet<T> {
 		let bounty = Bounties::<T>::get(id)?;
 		let submissions = Self::submissions_of(id);
 		let ranked = Self::ranking(&bounty.terms, &submissions);
-		let entries = submissions
+		let rows = submissions
 			.into_iter()
 			.map(|(index, s)| LeaderboardEntry {
 				submission: index,
@@ -77,7 +77,7 @@ impl<T: Config> Pallet<T> {
 				rank: ranked.iter().position(|i| *i == index).map(|r| r as u32),
 			})
 			.collect();
-		Some(Leaderboard { phase: bounty.phase, deadline: bounty.deadline, entries })
+		Some(Leaderboard { phase: bounty.phase, deadline: bounty.deadline, submissions: rows })
 	}
 
 	pub(crate) fn do_integrity_test() {

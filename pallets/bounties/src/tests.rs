@@ -546,7 +546,7 @@ fn three_trainers_the_best_model_wins_and_everyone_honest_gets_their_stake_back(
 			assert_eq!(Submissions::<Test>::get(id, s).unwrap().score, Some(ScoreState::Quorum(v)));
 		}
 		let board = MlBounties::build_leaderboard(id).unwrap();
-		assert_eq!(board.entries.iter().map(|e| e.rank).collect::<Vec<_>>(), vec![None, Some(0), None]);
+		assert_eq!(board.submissions.iter().map(|e| e.rank).collect::<Vec<_>>(), vec![None, Some(0), None]);
 		end_phase(id);
 		assert_eq!(bounty(id).phase, Phase::Finalized);
 		let fee = EVALUATION_FEE / 3;

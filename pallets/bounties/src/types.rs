@@ -532,6 +532,7 @@ pub struct Leaderboard<AccountId, BlockNumber> {
 	pub phase: Phase,
 	/// When it ends.
 	pub deadline: BlockNumber,
-	/// Every submission, in index order.
-	pub entries: alloc::vec::Vec<LeaderboardEntry<AccountId, BlockNumber>>,
+	/// Every submission, in index order. (Not `entries`: polkadot.js renames struct fields that
+	/// clash with `Map` methods, and apps would show `entries_`.)
+	pub submissions: alloc::vec::Vec<LeaderboardEntry<AccountId, BlockNumber>>,
 }
