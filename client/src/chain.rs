@@ -44,6 +44,11 @@ impl Included {
 	pub fn find<E: subxt::events::DecodeAsEvent>(&self) -> Option<E> {
 		self.events.find_first::<E>().and_then(Result::ok)
 	}
+
+	/// The transaction's events as `Pallet.Event` names.
+	pub fn event_names(&self) -> Vec<String> {
+		self.events.iter().filter_map(Result::ok).map(|e| format!("{}.{}", e.pallet_name(), e.event_name())).collect()
+	}
 }
 
 /// How long to wait for a connection before saying the node is not there.
@@ -140,18 +145,6 @@ impl Client {
 			}
 		}
 		anyhow::bail!("the node stopped reporting on the transaction before it was in a block")
-	}
-
-	/// Waits until block `number` exists and returns it.
-	pub async fn wait_for_block(&self, number: u64, timeout: Duration) -> anyhow::Result<At> {
-		let deadline = tokio::time::Instant::now() + timeout;
-		loop {
-			if self.best_number().await? >= number {
-				return self.at_number(number).await;
-			}
-			anyhow::ensure!(tokio::time::Instant::now() < deadline, "block #{number} did not come within {timeout:?}");
-			tokio::time::sleep(Duration::from_millis(500)).await;
-		}
 	}
 }
 

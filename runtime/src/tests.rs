@@ -194,8 +194,9 @@ fn metadata_v15_and_v16_list_every_pallet() {
 
 /// The Rust client (`client/`) generates its code from `client/metadata/modelchain.scale`, which
 /// must be this runtime's V16 metadata (raw `RuntimeMetadataPrefixed`, as subxt reads it). After a
-/// runtime change, `UPDATE_METADATA=1 cargo test --release -p modelchain-runtime client_metadata`
-/// rewrites it; the client then fails to compile wherever the change breaks it.
+/// runtime change, `scripts/test.sh`'s first `cargo test` with `UPDATE_METADATA=1` and the filter
+/// `client_metadata` rewrites it (the README gives the command); the client then fails to compile
+/// wherever the change breaks it.
 #[test]
 fn client_metadata_file_is_this_runtimes() {
 	let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../client/metadata/modelchain.scale");
@@ -208,7 +209,7 @@ fn client_metadata_file_is_this_runtimes() {
 	let committed = std::fs::read(path).unwrap_or_default();
 	assert!(
 		committed == fresh,
-		"{path} is stale ({} bytes, the runtime's is {}): run `UPDATE_METADATA=1 cargo test --release -p modelchain-runtime client_metadata` and commit it",
+		"{path} is stale ({} bytes, the runtime's is {}): rerun scripts/test.sh's first `cargo test` with UPDATE_METADATA=1 and the filter client_metadata (see the README) and commit it",
 		committed.len(),
 		fresh.len()
 	);

@@ -18,7 +18,7 @@ use modelchain_client::{
 	state::{bytes32, ChunkState, RequesterState, StateDir, SubmissionState},
 	units, Client,
 };
-use modelchain_nn::{Dataset, Labels, Model, OutputKind};
+use modelchain_nn::{Dataset, Labels, Model, OutputKind, REGRESSION_FRAC_BITS};
 use modelchain_nn_import::data;
 
 use modelchain::runtime_types::{
@@ -32,9 +32,6 @@ use modelchain::runtime_types::{
 	},
 	sp_arithmetic::per_things::Perbill,
 };
-
-/// Fixed-point fraction bits of regression labels and outputs.
-const REGRESSION_FRAC_BITS: u32 = 16;
 
 #[derive(Debug, Subcommand)]
 pub enum BountyCommand {
@@ -201,12 +198,7 @@ pub async fn run(ctx: &mut Ctx, command: BountyCommand) -> anyhow::Result<Report
 
 /// A report of a transaction on bounty `id`: its events by name.
 fn done(id: u32, included: &modelchain_client::Included, what: String) -> Report {
-	let events: Vec<String> = included
-		.events
-		.iter()
-		.filter_map(Result::ok)
-		.map(|e| format!("{}.{}", e.pallet_name(), e.event_name()))
-		.collect();
+	let events = included.event_names();
 	Report::new(
 		json!({ "bounty": id, "done": what, "block": included.block_number, "events": events }),
 		format!("{what} (block #{})", included.block_number),

@@ -9,15 +9,12 @@ use subxt::utils::H256;
 
 use super::{model::submit, Ctx, Report};
 use modelchain_client::{chain::At, modelchain, units};
-use modelchain_nn::Model;
+use modelchain_nn::{Model, REGRESSION_FRAC_BITS};
 use modelchain_nn_import::{data, quantize};
 
 use modelchain::runtime_types::{
 	bounded_collections::bounded_vec::BoundedVec, pallet_ml_predictions::types::Prediction,
 };
-
-/// Fixed-point fraction bits of a regression output.
-const REGRESSION_FRAC_BITS: u32 = 16;
 
 #[derive(Debug, Args)]
 pub struct PredictArgs {

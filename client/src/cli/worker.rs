@@ -69,12 +69,7 @@ pub async fn run(ctx: &mut Ctx, command: WorkerCommand) -> anyhow::Result<Report
 			(submit(ctx, &staking.withdraw_unbonded(), "withdrawing").await?, "withdrew the unbonded stake".into())
 		}
 	};
-	let events: Vec<String> = included
-		.events
-		.iter()
-		.filter_map(Result::ok)
-		.map(|e| format!("{}.{}", e.pallet_name(), e.event_name()))
-		.collect();
+	let events = included.event_names();
 	Ok(Report::new(
 		json!({ "done": what, "block": included.block_number, "events": events }),
 		format!("{what} (block #{})", included.block_number),
