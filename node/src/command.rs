@@ -1,7 +1,7 @@
 //! Dispatches the command line to the service or a subcommand.
 
 use crate::{
-	chain_spec,
+	chain_spec::{self, Periods},
 	cli::{Cli, Subcommand},
 	service,
 };
@@ -40,8 +40,10 @@ impl SubstrateCli for Cli {
 
 	fn load_spec(&self, id: &str) -> Result<Box<dyn sc_cli::ChainSpec>, String> {
 		Ok(match id {
-			"dev" => Box::new(chain_spec::development_chain_spec()?),
-			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
+			"dev" => Box::new(chain_spec::development_chain_spec(Periods::Production)?),
+			"dev-fast" => Box::new(chain_spec::development_chain_spec(Periods::Fast)?),
+			"" | "local" => Box::new(chain_spec::local_chain_spec(Periods::Production)?),
+			"local-fast" => Box::new(chain_spec::local_chain_spec(Periods::Fast)?),
 			path => Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?),
 		})
 	}

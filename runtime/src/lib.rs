@@ -10,6 +10,13 @@
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
+/// The same runtime built with the `fast-runtime` feature (every period short, see
+/// `configs::periods`), for the node's `dev-fast` and `local-fast` chains.
+#[cfg(feature = "std")]
+pub mod fast_runtime {
+	include!(concat!(env!("OUT_DIR"), "/modelchain_runtime_fast"));
+}
+
 extern crate alloc;
 
 use alloc::vec::Vec;

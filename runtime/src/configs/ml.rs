@@ -4,7 +4,7 @@
 //! The values are the ones documented in the README's "ModelChain constants" table; the
 //! runtime tests check the relations between them (`integrity_test`).
 
-use crate::*;
+use crate::{configs::periods, *};
 use codec::Encode;
 use polkadot_sdk::{
 	frame_support::{parameter_types, traits::ConstU32},
@@ -21,20 +21,21 @@ parameter_types! {
 	pub const MinBond: Balance = 10 * MDC;
 	/// The active bond a worker needs: 1,000 MDC, the price of one seat in the worker draw.
 	pub const MinWorkerBond: Balance = 1_000 * MDC;
-	/// Unbonded stake stays held and slashable for two days.
-	pub const UnbondingPeriod: BlockNumber = 2 * DAYS;
+	/// Unbonded stake stays held and slashable for two days (`periods`: 45 blocks on the fast
+	/// chains, like every period below).
+	pub const UnbondingPeriod: BlockNumber = periods::UNBONDING_PERIOD;
 	/// A slashing span is applied two hours after it opened (or after its latest cancellable
 	/// report): longer than the one-hour challenge window, so a challenge that shows a
 	/// dissenter right always arrives before the dissenter's slash, with an hour to spare in
 	/// which governance (sudo) can cancel a wrong one.
-	pub const SlashDeferDuration: BlockNumber = 2 * HOURS;
+	pub const SlashDeferDuration: BlockNumber = periods::SLASH_DEFER_DURATION;
 	/// The longest any market pallet may take to prove an offence (a prediction's deadline
 	/// plus its challenge window, a bounty's evaluation phase). The unbonding period must be
 	/// longer than this plus the slash deferral.
-	pub const LongestOffenceWindow: BlockNumber = DAYS;
+	pub const LongestOffenceWindow: BlockNumber = periods::LONGEST_OFFENCE_WINDOW;
 	/// A new worker waits ten minutes (100 blocks) before it can be drawn: far longer than
 	/// any draw's look-ahead, so nobody registers into a draw it can predict.
-	pub const ActivationDelay: BlockNumber = 10 * MINUTES;
+	pub const ActivationDelay: BlockNumber = periods::ACTIVATION_DELAY;
 	/// Liveness offences of one span take at most 2 % of the stake together.
 	pub const LivenessSlashCap: Perbill = Perbill::from_percent(2);
 	/// Challengers who proved an offence share 10 % of its slash.
@@ -105,14 +106,14 @@ impl pallet_ml_models::Config for Runtime {
 
 parameter_types! {
 	/// Answers are accepted for 10 blocks (one minute) after the draw.
-	pub const AnswerWindow: BlockNumber = 10;
+	pub const AnswerWindow: BlockNumber = periods::ANSWER_WINDOW;
 	/// With quorum 2 or more, workers commit within 4 blocks of the draw; reveals open as soon
 	/// as all have committed (the next block, normally) or after those 4.
 	pub const CommitWindow: BlockNumber = 4;
 	/// A final result can be challenged for an hour.
-	pub const ChallengeWindow: BlockNumber = HOURS;
+	pub const ChallengeWindow: BlockNumber = periods::CHALLENGE_WINDOW;
 	/// Final results are kept for a day.
-	pub const RetentionPeriod: BlockNumber = DAYS;
+	pub const RetentionPeriod: BlockNumber = periods::RETENTION_PERIOD;
 	/// Regression outputs carry at most 1,024 values.
 	pub const MaxOutputLen: u32 = 1024;
 	pub const WrongAnswerSlash: Perbill = Perbill::from_percent(10);
@@ -193,21 +194,21 @@ parameter_types! {
 	pub const ChunkDeposit: Balance = 100 * MILLI_MDC;
 	/// Bounty phases last at least 5 blocks (30 s: whoever takes part sees the terms first)
 	/// and at most four weeks.
-	pub const MinBountyPeriod: BlockNumber = 5;
+	pub const MinBountyPeriod: BlockNumber = periods::MIN_BOUNTY_PERIOD;
 	pub const MaxBountyPeriod: BlockNumber = 28 * DAYS;
 	/// Evaluators get 20 blocks (two minutes) to commit after their computation time, and 20
 	/// more to reveal.
-	pub const ScoreWindow: BlockNumber = 20;
+	pub const ScoreWindow: BlockNumber = periods::SCORE_WINDOW;
 	/// A bounty lets quorum scores be challenged for at most an hour: half the slash deferral,
 	/// so the chain's recomputation has the other hour to clear evaluators it proves right.
-	pub const MaxScoreChallengePeriod: BlockNumber = HOURS;
+	pub const MaxScoreChallengePeriod: BlockNumber = periods::MAX_SCORE_CHALLENGE_PERIOD;
 	/// An ended bounty (its leaderboard) is kept for a week.
-	pub const BountyRetention: BlockNumber = 7 * DAYS;
+	pub const BountyRetention: BlockNumber = periods::BOUNTY_RETENTION;
 	/// An evaluator's off-chain worker spends as much on bounties per block as on predictions.
-	pub const OffchainEvalCostPerBlock: u64 = 200_000_000;
+	pub const OffchainEvalCostPerBlock: u64 = periods::OFFCHAIN_EVAL_COST_PER_BLOCK;
 	/// A bounty's evaluation takes at most 3,600 blocks (six hours) of computation at half the
 	/// budget: 3.6e11 cost units (the digits model on 10,000 samples is 2.5e7).
-	pub const MaxEvaluationCost: u64 = 360_000_000_000;
+	pub const MaxEvaluationCost: u64 = periods::MAX_EVALUATION_COST;
 	/// A bounty escrows at least 1 MDC per evaluator per 10^9 cost units of its worst-case
 	/// evaluation (five blocks of an evaluator's off-chain budget): the costliest evaluation
 	/// pays each evaluator 360 MDC for up to six hours, the digits model on 10,000 samples
