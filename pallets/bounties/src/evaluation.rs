@@ -16,7 +16,7 @@ use crate::{settlement::VerifyQueueOf, *};
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{
-	dispatch::{DispatchResult, DispatchResultWithPostInfo, Pays, PostDispatchInfo},
+	dispatch::{DispatchErrorWithPostInfo, DispatchResult, DispatchResultWithPostInfo, Pays, PostDispatchInfo},
 	ensure,
 	pallet_prelude::{BoundedVec, Get, Weight},
 	traits::Randomness,
@@ -263,8 +263,34 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_verify_score(id: BountyId, index: SubmissionIndex, position: u32) -> DispatchResultWithPostInfo {
-		let weight = Self::verify_step(id, index, position)?;
-		Ok(PostDispatchInfo { actual_weight: Some(weight), pays_fee: Pays::No })
+		match Self::verify_step(id, index, position) {
+			Ok(weight) => Ok(PostDispatchInfo { actual_weight: Some(weight), pays_fee: Pays::No }),
+			// Refused before any blob was decoded: charged as the checks (the benchmark's
+			// smallest verification), not the worst case the call is weighed for. The block
+			// hook verifies with spare weight, so callers often find the work already done.
+			Err(error) if Self::refused_before_reading(error) => Err(DispatchErrorWithPostInfo {
+				post_info: PostDispatchInfo {
+					actual_weight: Some(T::WeightInfo::verify_score(0)),
+					pays_fee: Pays::Yes,
+				},
+				error,
+			}),
+			Err(error) => Err(error.into()),
+		}
+	}
+
+	/// Whether `verify_step` failed on its storage checks, before reading a model or dataset.
+	fn refused_before_reading(error: DispatchError) -> bool {
+		[
+			Error::<T>::UnknownBounty,
+			Error::<T>::UnknownSubmission,
+			Error::<T>::NotVerifying,
+			Error::<T>::UnknownChunk,
+			Error::<T>::ChunkAlreadyVerified,
+			Error::<T>::BlobNotFound,
+		]
+		.into_iter()
+		.any(|e| error == e.into())
 	}
 
 	/// Scores test chunk `position` of submission `index` on chain; the last chunk fixes the

@@ -737,8 +737,10 @@ pub mod pallet {
 
 		/// Has the chain score test chunk `chunk` (its position in the test set) of a
 		/// submission whose score it is computing (no quorum, or challenged). Anyone may call
-		/// it, for free when it did the work; the block hook does the same with spare weight.
-		/// The last chunk fixes the score and settles the evaluators and any challenge.
+		/// it, for free when it did the work; the block hook does the same with spare weight,
+		/// so the work may be done already: a call refused before reading a blob pays for its
+		/// checks only. The last chunk fixes the score and settles the evaluators and any
+		/// challenge.
 		#[pallet::call_index(7)]
 		#[pallet::weight(Pallet::<T>::max_verify_weight())]
 		pub fn verify_score(

@@ -752,16 +752,39 @@ fn dissenting_and_silent_evaluators_are_reported() {
 	});
 }
 
+/// The block hook verifies with every block's spare weight, so a caller of `verify_score`
+/// often finds the chunk done: a refusal before any blob is read costs the checks, not the
+/// worst-case verification the call is weighed for.
+#[test]
+fn a_verify_with_nothing_to_do_costs_its_checks_not_a_verification() {
+	ExtBuilder.build_and_execute(|| {
+		let (id, subs) = evaluating(&[(2, DIGITS.to_vec())]);
+		let checks = <Test as Config>::WeightInfo::verify_score(0);
+		assert!(checks.ref_time() * 10 < MlBounties::max_verify_weight().ref_time());
+		for (bounty, submission, chunk) in [(id, subs[0], 0), (id + 1, 0, 0), (id, 9, 0)] {
+			let refused = MlBounties::verify_score(origin(5), bounty, submission, chunk).unwrap_err();
+			assert_eq!(refused.post_info.actual_weight, Some(checks), "{:?}", refused.error);
+			assert_eq!(refused.post_info.pays_fee, frame_support::dispatch::Pays::Yes);
+		}
+		let good = true_score(id, DIGITS);
+		evaluate(id, [&[good], &[Some(1)], &[Some(2)]]);
+		assert_ok!(MlBounties::verify_score(origin(5), id, subs[0], 1));
+		let refused = MlBounties::verify_score(origin(5), id, subs[0], 1).unwrap_err();
+		assert_eq!(refused.error, E::ChunkAlreadyVerified.into());
+		assert_eq!(refused.post_info.actual_weight, Some(checks));
+	});
+}
+
 #[test]
 fn verify_score_checks_its_chunk_and_finalization_waits_for_it() {
 	ExtBuilder.build_and_execute(|| {
 		let (id, subs) = evaluating(&[(2, DIGITS.to_vec())]);
 		let good = true_score(id, DIGITS);
-		assert_noop!(MlBounties::verify_score(origin(5), id, subs[0], 0), E::NotVerifying);
+		assert_noop!(MlBounties::verify_score(origin(5), id, subs[0], 0).map_err(|e| e.error), E::NotVerifying);
 		evaluate(id, [&[good], &[Some(1)], &[Some(2)]]);
-		assert_noop!(MlBounties::verify_score(origin(5), id, subs[0], 2), E::UnknownChunk);
+		assert_noop!(MlBounties::verify_score(origin(5), id, subs[0], 2).map_err(|e| e.error), E::UnknownChunk);
 		assert_ok!(MlBounties::verify_score(origin(5), id, subs[0], 1));
-		assert_noop!(MlBounties::verify_score(origin(5), id, subs[0], 1), E::ChunkAlreadyVerified);
+		assert_noop!(MlBounties::verify_score(origin(5), id, subs[0], 1).map_err(|e| e.error), E::ChunkAlreadyVerified);
 		// The challenge window ends with a score still unknown: finalization waits.
 		end_phase(id);
 		assert_eq!(bounty(id).phase, Phase::Scored);
