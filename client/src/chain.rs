@@ -35,7 +35,7 @@ pub struct Included {
 	pub block_hash: H256,
 	/// The block's number.
 	pub block_number: u64,
-	/// The transaction's events (all of them succeeded: a failed call is an error).
+	/// The transaction's events (its call succeeded: a failed one is a [`CallFailed`] error).
 	pub events: ExtrinsicEvents<ModelChainConfig>,
 }
 
@@ -45,11 +45,49 @@ impl Included {
 		self.events.find_first::<E>().and_then(Result::ok)
 	}
 
+	/// The transaction fee (and tip) its signer paid.
+	pub fn fee_paid(&self) -> u128 {
+		fee_in(&self.events)
+	}
+
 	/// The transaction's events as `Pallet.Event` names.
 	pub fn event_names(&self) -> Vec<String> {
 		self.events.iter().filter_map(Result::ok).map(|e| format!("{}.{}", e.pallet_name(), e.event_name())).collect()
 	}
 }
+
+fn fee_in(events: &ExtrinsicEvents<ModelChainConfig>) -> u128 {
+	events
+		.find_first::<crate::modelchain::transaction_payment::events::TransactionFeePaid>()
+		.and_then(Result::ok)
+		.map_or(0, |e| e.actual_fee.saturating_add(e.tip))
+}
+
+/// A transaction that was included in a block but whose call failed: the chain kept its fee
+/// and undid everything else.
+#[derive(Debug)]
+pub struct CallFailed {
+	/// The pallet error in words (`Pallet::Error: its documentation`).
+	pub reason: String,
+	/// The block it was included in.
+	pub block_number: u64,
+	/// The fee the signer paid for it.
+	pub fee: u128,
+}
+
+impl std::fmt::Display for CallFailed {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		write!(
+			f,
+			"{} (in block #{}: the call failed, so nothing changed but its fee, {})",
+			self.reason,
+			self.block_number,
+			crate::units::format(self.fee)
+		)
+	}
+}
+
+impl std::error::Error for CallFailed {}
 
 /// How long to wait for a connection before saying the node is not there.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -110,8 +148,9 @@ impl Client {
 	}
 
 	/// Signs `call` with `signer`, submits it and waits until it is in a best block. A call that
-	/// failed is an error naming the pallet error and its documentation; a transaction the pool
-	/// refused is an error with the node's reason.
+	/// failed is a [`CallFailed`] error naming the pallet error, its documentation and the fee
+	/// paid; a transaction the pool refused (which costs nothing) is an error with the node's
+	/// reason.
 	pub async fn submit<Call: Payload>(&self, call: &Call, signer: &Keypair) -> anyhow::Result<Included> {
 		let who = crate::keys::account(signer);
 		let nonce = self.next_nonce(&who).await?;
@@ -126,13 +165,15 @@ impl Client {
 			match status? {
 				TransactionStatus::InBestBlock(in_block) | TransactionStatus::InFinalizedBlock(in_block) => {
 					let block_hash = in_block.block_hash();
-					let events = match in_block.wait_for_success().await {
-						Ok(events) => events,
-						Err(TransactionEventsError::ExtrinsicFailed(e)) => anyhow::bail!("{}", describe(&e)),
-						Err(e) => return Err(e.into()),
-					};
+					let events = in_block.fetch_events().await?;
 					let block_number = self.api.at_block(block_hash).await?.block_number();
-					return Ok(Included { block_hash, block_number, events });
+					return match in_block.wait_for_success().await {
+						Ok(_) => Ok(Included { block_hash, block_number, events }),
+						Err(TransactionEventsError::ExtrinsicFailed(e)) => {
+							Err(CallFailed { reason: describe(&e), block_number, fee: fee_in(&events) }.into())
+						}
+						Err(e) => Err(e.into()),
+					};
 				}
 				TransactionStatus::Invalid { message } => {
 					anyhow::bail!("the node refused the transaction: {}", pool_reason(&message))

@@ -26,7 +26,7 @@ pub mod keys;
 pub mod state;
 pub mod units;
 
-pub use chain::{Client, Included};
+pub use chain::{CallFailed, Client, Included};
 pub use config::ModelChainConfig;
 
 /// The generated API: `modelchain::tx()`, `storage()`, `constants()`, `view_functions()`,

@@ -22,11 +22,14 @@ fn main() -> ExitCode {
 			report.print(json);
 			ExitCode::SUCCESS
 		}
-		Err(e) => {
+		Err(cli::Failed { error, fees_paid }) => {
 			if json {
-				println!("{}", serde_json::json!({ "error": format!("{e:#}") }));
+				println!(
+					"{}",
+					serde_json::json!({ "error": format!("{error:#}"), "fees_paid": fees_paid.to_string() })
+				);
 			}
-			eprintln!("error: {e:#}");
+			eprintln!("error: {error:#}");
 			ExitCode::FAILURE
 		}
 	}

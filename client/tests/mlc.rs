@@ -1,5 +1,7 @@
-//! `mlc` end to end: the real binary against a real `modelchain-node --dev --tmp` (started once
-//! for the suite, loopback only), every check reading the chain back through `mlc --json`.
+//! `mlc` end to end: the real binary against real `modelchain-node` processes (loopback only,
+//! started once for the suite), every check reading the chain back through `mlc --json`: a
+//! `--dev` node for the market's stories, and a `--chain dev-fast` one (the same runtime with
+//! short periods: 45 blocks to unbond) on which a worker's whole lifecycle runs meanwhile.
 //!
 //! The node binary is the one `scripts/test.sh` builds first (`$CARGO_TARGET_DIR/release/
 //! modelchain-node`, found next to this test's own binary).
@@ -49,10 +51,11 @@ struct Node {
 }
 
 impl Node {
-	fn start() -> Node {
+	/// A `--dev` node running `chain` (`dev` or `dev-fast`).
+	fn start(chain: &str) -> Node {
 		let rpc_port = free_port();
 		let mut child = Command::new(node_binary())
-			.args(["--dev", "--tmp", "--no-prometheus", "--no-telemetry", "--no-mdns"])
+			.args(["--dev", "--chain", chain, "--tmp", "--no-prometheus", "--no-telemetry", "--no-mdns"])
 			.args(["--rpc-port", &rpc_port.to_string()])
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", free_port())])
 			.stdout(Stdio::null())
@@ -132,6 +135,20 @@ fn mlc_at(url: &str, args: &[&str]) -> Run {
 	}
 }
 
+/// A transaction whose call the chain must refuse with `error`: the fee it cost, which `mlc`
+/// reports with the error.
+fn refused(node: &Node, args: &[&str], error: &str) -> u128 {
+	let run = node.mlc(&[&["--json"][..], args].concat());
+	assert!(!run.ok, "expected {error}, got:\n{}", run.stdout);
+	let report: Value =
+		serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("no JSON error ({e}): {}", run.stdout));
+	let message = report["error"].as_str().unwrap();
+	assert!(message.contains(error) && message.contains("nothing changed but its fee"), "{message}");
+	let fee: u128 = report["fees_paid"].as_str().unwrap().parse().unwrap();
+	assert!(fee > 0, "an included transaction pays its fee: {report}");
+	fee
+}
+
 /// A command that must fail: its stderr, checked to name the problem and not to leak `secret`.
 fn fails(run: Run, says: &str) -> String {
 	assert!(!run.ok, "expected a failure, got:\n{}", run.stdout);
@@ -143,13 +160,17 @@ fn fails(run: Run, says: &str) -> String {
 fn mlc_end_to_end() {
 	let dir = tempfile::tempdir().unwrap();
 	a_node_that_is_not_running_is_a_clear_error();
-	let node = Node::start();
-	transfer_moves_exactly_the_amount_and_the_fee(&node);
-	bad_input_is_refused_with_a_clear_message_and_changes_nothing(&node, dir.path());
-	a_quantized_model_is_registered_and_answers_like_the_engine(&node, dir.path());
-	a_bounty_through_mlc_pays_the_best_model_and_lists_it(&node, dir.path());
-	// Last: a registered worker whose key no node holds would miss the draws of the others.
-	a_worker_bonds_sets_its_key_registers_and_unbonds(&node);
+	let node = Node::start("dev");
+	let fast = Node::start("dev-fast");
+	std::thread::scope(|s| {
+		// Mostly waiting for the unbonding period: alongside the rest.
+		let worker = s.spawn(|| a_worker_bonds_registers_unbonds_and_withdraws(&fast));
+		transfer_moves_exactly_the_amount_and_the_fee(&node);
+		bad_input_is_refused_with_a_clear_message_and_changes_nothing(&node, dir.path());
+		a_quantized_model_is_registered_and_answers_like_the_engine(&node, dir.path());
+		a_bounty_through_mlc_pays_the_best_model_and_lists_it(&node, dir.path());
+		worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+	});
 }
 
 fn a_node_that_is_not_running_is_a_clear_error() {
@@ -425,6 +446,27 @@ fn a_bounty_through_mlc_pays_the_best_model_and_lists_it(node: &Node, dir: &Path
 	paid[2] += fees(&node.json(&["--suri", "//Charlie", "bounty", "reveal", &id, "--state", state]));
 
 	let scored = wait_phase(node, &id, "Scored");
+	// Charlie doubts Bob's score: the chain computes it (with the block's spare weight, at
+	// once), agrees with the quorum, and keeps his deposit.
+	let challenged = node.json(&["--suri", "//Charlie", "bounty", "challenge", &id, "0"]);
+	paid[2] += fees(&challenged);
+	assert_eq!(
+		(challenged["upheld"].clone(), challenged["verified"].clone()),
+		(json!(false), challenged["quorum"].clone())
+	);
+	let deposit: u128 = challenged["deposit_lost"].as_str().unwrap().parse().unwrap();
+	assert_eq!(deposit, 10 * MDC, "{challenged}");
+	paid[2] += deposit;
+	// Nothing is left for anyone to verify, and the challenge period is still running: refused
+	// by name, nothing charged beyond the fee of the refused call.
+	for (args, error) in [
+		(["bounty", "verify", &id, "0", "0"].as_slice(), "MlBounties::NotVerifying"),
+		(["bounty", "finalize", &id].as_slice(), "MlBounties::DeadlineNotReached"),
+	] {
+		let eve_before = total(node, "//Eve");
+		let fee = refused(node, &[&["--suri", "//Eve"][..], args].concat(), error);
+		assert_eq!(total(node, "//Eve"), eve_before - fee, "a refused call costs exactly its fee");
+	}
 	let entries = scored["submissions"].as_array().unwrap();
 	let rank = |s: u64| entries.iter().find(|e| e["submission"] == s).unwrap()["rank"].clone();
 	// Ranks are the chain's (0 is the best); Charlie's model is below the minimum score.
@@ -443,7 +485,7 @@ fn a_bounty_through_mlc_pays_the_best_model_and_lists_it(node: &Node, dir: &Path
 	let reward = 100 * MDC;
 	let stake = 10 * MDC;
 	assert_eq!(after[1], before[1] - paid[1] + reward, "Bob: the reward; his stake is back");
-	assert_eq!(after[2], before[2] - paid[2], "Charlie: his stake is back");
+	assert_eq!(after[2], before[2] - paid[2], "Charlie: his stake is back, his challenge deposit not");
 	assert_eq!(after[3], before[3] - paid[3] - stake, "Dave never revealed: his stake is lost");
 	assert_eq!(after[0], before[0] - paid[0] - reward - evaluation_fee, "Ferdie: the reward and the evaluator's fee");
 	let listed = node.json(&["model", "list"]);
@@ -470,23 +512,45 @@ fn a_bounty_through_mlc_pays_the_best_model_and_lists_it(node: &Node, dir: &Path
 	}
 }
 
-fn a_worker_bonds_sets_its_key_registers_and_unbonds(node: &Node) {
+/// Dave's worker lifecycle on the fast-periods chain: bond, key, register, chill, unbond and
+/// withdraw after the period, each refusal by the chain's error name, every MDC accounted for.
+fn a_worker_bonds_registers_unbonds_and_withdraws(node: &Node) {
 	let dave = ["--suri", "//Dave"];
 	let with = |args: &[&'static str]| -> Vec<&'static str> { [&dave[..], args].concat() };
-	node.json(&with(&["worker", "bond", "1000"]));
-	node.json(&with(&["worker", "set-key", "//Dave//worker"]));
-	node.json(&with(&["worker", "register"]));
+	let before = node.free("//Dave");
+	let mut paid = 0u128;
+	let mut run = |args: &[&'static str]| paid += fees(&node.json(&with(args)));
+	run(&["worker", "bond", "1000"]);
+	run(&["worker", "set-key", "//Dave//worker"]);
+	run(&["worker", "register"]);
 	let status = node.json(&with(&["worker", "status"]));
 	assert_eq!(status["registered"], true, "{status}");
 	assert_eq!(status["active"], (1_000 * MDC).to_string());
-	node.json(&with(&["worker", "bond", "10"]));
-	assert_eq!(node.json(&with(&["worker", "status"]))["active"], (1_010 * MDC).to_string());
-	node.json(&with(&["worker", "unbond", "10"]));
+	run(&["worker", "bond", "10"]);
+	run(&["worker", "unbond", "10"]);
 	let status = node.json(&with(&["worker", "status"]));
 	assert_eq!(status["active"], (1_000 * MDC).to_string());
 	let chunks = status["unbonding"].as_array().unwrap();
 	assert_eq!(chunks.len(), 1);
 	assert_eq!(chunks[0]["value"], (10 * MDC).to_string());
-	// Nothing to withdraw before the unbonding period: the chain says so by name.
-	fails(node.mlc(&with(&["worker", "withdraw"])), "MlStaking::");
+	// Nothing to withdraw before the unbonding period, and a registered worker keeps its
+	// minimum bond: the chain says so by name, and nothing changes.
+	paid += refused(node, &with(&["worker", "withdraw"]), "MlStaking::NothingToWithdraw");
+	paid += refused(node, &with(&["worker", "unbond", "1000"]), "MlStaking::ChillBeforeUnbonding");
+	let mut run = |args: &[&'static str]| paid += fees(&node.json(&with(args)));
+	run(&["worker", "chill"]);
+	run(&["worker", "unbond", "1000"]);
+	let status = node.json(&with(&["worker", "status"]));
+	assert_eq!((status["registered"].clone(), status["active"].clone()), (json!(false), json!("0")), "{status}");
+	let unlock =
+		status["unbonding"].as_array().unwrap().iter().map(|c| c["unlock_at"].as_u64().unwrap()).max().unwrap();
+	let deadline = Instant::now() + Duration::from_secs(600);
+	while node.json(&with(&["worker", "status"]))["block"].as_u64().unwrap() < unlock {
+		assert!(Instant::now() < deadline, "block #{unlock} never came:\n{}", node.log_tail());
+		std::thread::sleep(Duration::from_secs(3));
+	}
+	run(&["worker", "withdraw"]);
+	let status = node.json(&with(&["worker", "status"]));
+	assert_eq!(status["unbonding"], json!([]), "{status}");
+	assert_eq!(node.free("//Dave"), before - paid, "all 1,010 MDC are back; only the fees are gone");
 }

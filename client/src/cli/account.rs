@@ -4,21 +4,13 @@ use serde_json::json;
 use subxt::utils::{AccountId32, MultiAddress};
 
 use super::{Ctx, Report};
-use modelchain_client::{keys, modelchain, units, Client, Included};
+use modelchain_client::{keys, modelchain, units, Client};
 
 /// Free, held (by pallets, e.g. stakes and escrows) and frozen balance of `who`.
 pub async fn balances(client: &Client, who: &AccountId32) -> anyhow::Result<(u128, u128, u128)> {
 	let at = client.at_best().await?;
 	let info = at.storage().fetch(modelchain::storage().system().account(), (who.clone(),)).await?.decode()?;
 	Ok((info.data.free, info.data.reserved, info.data.frozen))
-}
-
-/// The transaction fee the signer paid for an included transaction.
-pub fn fee_paid(included: &Included) -> u128 {
-	included
-		.find::<modelchain::transaction_payment::events::TransactionFeePaid>()
-		.map(|e| e.actual_fee.saturating_add(e.tip))
-		.unwrap_or(0)
 }
 
 pub async fn balance(ctx: &mut Ctx, account: Option<String>) -> anyhow::Result<Report> {
@@ -56,7 +48,7 @@ pub async fn transfer(ctx: &mut Ctx, to: &str, amount: &str) -> anyhow::Result<R
 	);
 	let call = modelchain::tx().balances().transfer_keep_alive(MultiAddress::Id(to.clone()), value);
 	let included = super::model::submit(ctx, &call, "sending the transfer").await?;
-	let fee = fee_paid(&included);
+	let fee = included.fee_paid();
 	Ok(Report::new(
 		json!({ "to": to.to_string(), "amount": value.to_string(), "fee": fee.to_string(), "block": included.block_number }),
 		format!(

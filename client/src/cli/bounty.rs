@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 use subxt::utils::H256;
 
-use super::{account::fee_paid, model::submit, table, Ctx, Report};
+use super::{model::submit, table, Ctx, Report};
 use modelchain_client::{
 	chain::{view, At},
 	commit, keys, modelchain,
@@ -28,7 +28,7 @@ use modelchain::runtime_types::{
 	pallet_ml_bounties::{
 		pallet::Call as BountyCall,
 		split::ChunkRole,
-		types::{Bounty, OutputShape, Payout, Phase, ScoreState, Terms},
+		types::{Bounty, OutputShape, Payout, Phase, ScoreState, Submission, Terms},
 	},
 	sp_arithmetic::per_things::Perbill,
 };
@@ -71,8 +71,18 @@ pub enum BountyCommand {
 		#[arg(long, env = "MLC_STATE", default_value = "mlc-state")]
 		state: PathBuf,
 	},
+	/// Challenges a submission's quorum score (scored phase): holds the challenge deposit and
+	/// has the chain compute the score itself, then waits for it. The deposit comes back if
+	/// the quorum was wrong and is lost if it was right.
+	Challenge {
+		/// The bounty id.
+		id: u32,
+		/// The submission.
+		submission: u32,
+	},
 	/// Has the chain compute one test chunk of a submission's score (when the quorum failed
-	/// or the score was challenged).
+	/// or the score was challenged). The chain does this itself with the spare weight of
+	/// every block; this call is for when blocks are full.
 	Verify {
 		/// The bounty id.
 		id: u32,
@@ -177,6 +187,7 @@ pub async fn run(ctx: &mut Ctx, command: BountyCommand) -> anyhow::Result<Report
 			let list_fee = list_fee.as_deref().map(units::parse).transpose()?;
 			reveal(ctx, id, list_fee, &StateDir::open(state)?).await
 		}
+		BountyCommand::Challenge { id, submission } => challenge(ctx, id, submission).await,
 		BountyCommand::Verify { id, submission, chunk } => {
 			let call = modelchain::tx().ml_bounties().verify_score(id, submission, chunk);
 			let included = submit(ctx, &call, "computing the chunk on chain").await?;
@@ -193,6 +204,81 @@ pub async fn run(ctx: &mut Ctx, command: BountyCommand) -> anyhow::Result<Report
 			let included = submit(ctx, &call, "withdrawing").await?;
 			Ok(done(id, &included, format!("submission {submission} withdrawn; its stake is back")))
 		}
+	}
+}
+
+/// Challenges the quorum score of `submission` and waits until the chain has computed it.
+async fn challenge(ctx: &mut Ctx, id: u32, submission: u32) -> anyhow::Result<Report> {
+	let call = modelchain::tx().ml_bounties().challenge_score(id, submission);
+	let included = submit(ctx, &call, "challenging the score").await?;
+	let client = ctx.client().await?;
+	let deposit =
+		client.at_best().await?.constants().entry(modelchain::constants().ml_staking().challenge_deposit())?;
+	included
+		.find::<modelchain::ml_bounties::events::ScoreChallenged>()
+		.context("the challenge was included without its event")?;
+	// The quorum's score, from the block before the challenge: the challenge replaced it.
+	let before = client.at_number(included.block_number.saturating_sub(1)).await?;
+	let quorum = match submission_of(&before, id, submission).await?.score {
+		Some(ScoreState::Quorum(v)) => v,
+		other => anyhow::bail!("submission {submission} had no quorum score to challenge ({})", score_text(&other)),
+	};
+	let verified = match included.find::<modelchain::ml_bounties::events::ScoreVerified>() {
+		Some(event) if event.submission == submission => event.score,
+		_ => wait_verified(&client, id, submission, Duration::from_secs(600)).await?,
+	};
+	let upheld = verified != quorum;
+	let value = |v: &Option<u64>| v.map_or("fails".to_string(), |v| v.to_string());
+	let words = if upheld {
+		format!(
+			"challenge upheld: the chain computed {} where the quorum said {}; the deposit is back and the evaluators who reported the quorum's score are slashed",
+			value(&verified),
+			value(&quorum)
+		)
+	} else {
+		format!(
+			"challenge rejected: the chain computed {} as the quorum did; the deposit ({}) is lost",
+			value(&verified),
+			units::format(deposit)
+		)
+	};
+	let mut j = json!({
+		"bounty": id,
+		"submission": submission,
+		"quorum": quorum,
+		"verified": verified,
+		"upheld": upheld,
+		"block": included.block_number,
+		"events": included.event_names(),
+	});
+	if !upheld {
+		j["deposit_lost"] = json!(deposit.to_string());
+	}
+	Ok(Report::new(j, words))
+}
+
+/// Submission `index` of bounty `id` at `at`.
+async fn submission_of(at: &At, id: u32, index: u32) -> anyhow::Result<Submission> {
+	Ok(at
+		.storage()
+		.try_fetch(modelchain::storage().ml_bounties().submissions(), (id, index))
+		.await?
+		.with_context(|| format!("bounty {id} has no submission {index}: `mlc bounty status {id}` lists them"))?
+		.decode()?)
+}
+
+/// Waits (a block at a time) until the chain has computed the score of submission `index`.
+async fn wait_verified(client: &Client, id: u32, index: u32, timeout: Duration) -> anyhow::Result<Option<u64>> {
+	let deadline = tokio::time::Instant::now() + timeout;
+	loop {
+		if let Some(ScoreState::Verified(score)) = submission_of(&client.at_best().await?, id, index).await?.score {
+			return Ok(score);
+		}
+		anyhow::ensure!(
+			tokio::time::Instant::now() < deadline,
+			"the chain has not computed submission {index} of bounty {id} after {timeout:?}: blocks may be full; `mlc bounty verify` computes it chunk by chunk"
+		);
+		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
 }
 
@@ -395,7 +481,7 @@ async fn create(ctx: &mut Ctx, args: CreateArgs) -> anyhow::Result<Report> {
 		"chunks": requester_state.chunks.len(),
 		"evaluation_fee": terms.evaluation_fee.to_string(),
 		"state": state_file.display().to_string(),
-		"transaction_fee": fee_paid(&included).to_string(),
+		"transaction_fee": included.fee_paid().to_string(),
 	});
 	let mut text = format!(
 		"created bounty {id} in block #{} ({} chunks, reward {}, evaluation fee {}); salts and chunks kept in {}",

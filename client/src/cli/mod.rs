@@ -127,24 +127,36 @@ impl Ctx {
 	}
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<Report> {
+/// A command that failed, and the fees it paid before and for the failure (a transaction
+/// included in a block pays its fee even when its call fails).
+pub struct Failed {
+	pub error: anyhow::Error,
+	pub fees_paid: u128,
+}
+
+pub async fn run(cli: Cli) -> Result<Report, Failed> {
 	let mut ctx = Ctx { url: cli.url, suri: cli.suri, json: cli.json, client: None, fees_paid: 0 };
-	let mut report = match cli.command {
-		Command::Balance { account } => account::balance(&mut ctx, account).await,
-		Command::Transfer { to, amount } => account::transfer(&mut ctx, &to, &amount).await,
-		Command::Model(c) => model::run(&mut ctx, c).await,
-		Command::Predict(args) => predict::predict(&mut ctx, args).await,
-		Command::Request(c) => predict::request(&mut ctx, c).await,
-		Command::Challenge { id } => predict::challenge(&mut ctx, id).await,
-		Command::Bounty(c) => bounty::run(&mut ctx, c).await,
-		Command::Worker(c) => worker::run(&mut ctx, c).await,
-	}?;
+	let result = command(&mut ctx, cli.command).await;
+	let mut report = result.map_err(|error| Failed { error, fees_paid: ctx.fees_paid })?;
 	if ctx.fees_paid > 0 {
 		if let Some(object) = report.json.as_object_mut() {
 			object.insert("fees_paid".into(), Value::String(ctx.fees_paid.to_string()));
 		}
 	}
 	Ok(report)
+}
+
+async fn command(ctx: &mut Ctx, command: Command) -> anyhow::Result<Report> {
+	match command {
+		Command::Balance { account } => account::balance(ctx, account).await,
+		Command::Transfer { to, amount } => account::transfer(ctx, &to, &amount).await,
+		Command::Model(c) => model::run(ctx, c).await,
+		Command::Predict(args) => predict::predict(ctx, args).await,
+		Command::Request(c) => predict::request(ctx, c).await,
+		Command::Challenge { id } => predict::challenge(ctx, id).await,
+		Command::Bounty(c) => bounty::run(ctx, c).await,
+		Command::Worker(c) => worker::run(ctx, c).await,
+	}
 }
 
 /// A table with a header row, for lists.

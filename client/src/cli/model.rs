@@ -7,7 +7,7 @@ use clap::Subcommand;
 use serde_json::json;
 use subxt::utils::H256;
 
-use super::{account::fee_paid, table, Ctx, Report};
+use super::{table, Ctx, Report};
 use modelchain_client::{commit, modelchain, units, Client};
 use modelchain_nn::{Model, Output};
 use modelchain_nn_import::{data, onnx, quantize, ImportOptions, QuantConfig, Task};
@@ -113,8 +113,12 @@ pub async fn submit<Call: subxt::transactions::Payload>(
 	let spinner = ctx.spinner(what.to_string());
 	let result = ctx.client().await?.submit(call, &signer).await;
 	spinner.finish_and_clear();
-	let included = result?;
-	ctx.fees_paid = ctx.fees_paid.saturating_add(fee_paid(&included));
+	let included = result.inspect_err(|e| {
+		if let Some(failed) = e.downcast_ref::<modelchain_client::CallFailed>() {
+			ctx.fees_paid = ctx.fees_paid.saturating_add(failed.fee);
+		}
+	})?;
+	ctx.fees_paid = ctx.fees_paid.saturating_add(included.fee_paid());
 	Ok(included)
 }
 
@@ -240,7 +244,7 @@ async fn register(ctx: &mut Ctx, blob_path: &Path, fee: &str, metadata: &str) ->
 			"cost": model.cost(),
 			"fee": fee.to_string(),
 			"block": included.block_number,
-			"transaction_fee": fee_paid(&included).to_string(),
+			"transaction_fee": included.fee_paid().to_string(),
 		}),
 		format!(
 			"registered model {} (blob 0x{}, cost {}, {} a prediction) in block #{}",

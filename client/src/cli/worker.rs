@@ -21,6 +21,8 @@ pub enum WorkerCommand {
 	},
 	/// Registers the stash as a worker (needs the minimum worker bond and a key).
 	Register,
+	/// Stops being drawn for new tasks (the stake stays bonded; `unbond` releases it).
+	Chill,
 	/// Starts unbonding MDC; it can be withdrawn after the unbonding period.
 	Unbond {
 		/// Amount in MDC.
@@ -60,6 +62,9 @@ pub async fn run(ctx: &mut Ctx, command: WorkerCommand) -> anyhow::Result<Report
 		}
 		WorkerCommand::Register => {
 			(submit(ctx, &staking.register_worker(), "registering").await?, "registered as a worker".into())
+		}
+		WorkerCommand::Chill => {
+			(submit(ctx, &staking.chill(), "chilling").await?, "no longer drawn for new tasks".into())
 		}
 		WorkerCommand::Unbond { amount } => {
 			let value = units::parse(&amount)?;
@@ -110,8 +115,14 @@ async fn status(ctx: &mut Ctx, account: Option<String>) -> anyhow::Result<Report
 		key.as_ref().map_or("none".to_string(), |k: &subxt::utils::AccountId32| k.to_string()),
 		units::format(active)
 	);
+	let now = at.block_number();
 	for (value, at_block) in &unbonding {
-		text.push_str(&format!("\n  unbonding:  {} until block #{at_block}", units::format(*value)));
+		let when = if u64::from(*at_block) <= now {
+			"withdrawable now".to_string()
+		} else {
+			format!("until block #{at_block}")
+		};
+		text.push_str(&format!("\n  unbonding:  {} {when}", units::format(*value)));
 	}
 	if let Some(s) = &slash {
 		text.push_str(&format!("\n  pending slash: {} (applied at block #{})", units::format(s.amount), s.apply_at));
@@ -129,6 +140,7 @@ async fn status(ctx: &mut Ctx, account: Option<String>) -> anyhow::Result<Report
 	}
 	Ok(Report::new(
 		json!({
+			"block": now,
 			"stash": stash.to_string(),
 			"registered": registered,
 			"key": key.map(|k| k.to_string()),
