@@ -22,10 +22,23 @@ pub(crate) type PruneQueueOf<T> = StorageQueue<QueueEntry<BlockNumberFor<T>>, Pr
 
 impl<T: Config> Pallet<T> {
 	/// Pays and records a request whose `output` reached quorum.
+	///
+	/// A drawn worker that let the commit window pass without committing can no longer
+	/// answer: it gets the liveness penalty, as when a request fails, or skipping work whenever
+	/// two peers are expected to answer would cost nothing but the fee. Workers still inside
+	/// their window (quorum 1, or committed and not yet revealed) are not penalized. (Each
+	/// worker is reported at most once either way, so `submit_predictions`' benchmark, where
+	/// every worker outside the quorum is reported as wrong, still bounds the weight.)
 	pub(crate) fn finalize(id: RequestId, req: Request<T>, output: Prediction<T::MaxOutputLen>) {
 		Requests::<T>::remove(id);
+		let now = frame_system::Pallet::<T>::block_number();
+		let commit_window_over = req.quorum > 1 && req.commit_deadline.is_some_and(|d| now > d);
 		for w in req.workers.iter() {
-			Self::unassign(w, id, req.cost);
+			let unanswered = Self::unassign(w, id, req.cost);
+			if unanswered && commit_window_over && req.has_committed(w).is_none() {
+				Self::report(w, T::MissedAnswerSlash::get(), OffenceKind::MissedTask, None, None);
+				T::Workers::record_outcome(w, TaskOutcome::Missed);
+			}
 		}
 		let mut agreeing = BoundedVec::<T::AccountId, T::MaxRedundancy>::new();
 		let mut dissenting = BoundedVec::<(T::AccountId, [u8; 32]), T::MaxRedundancy>::new();
@@ -49,7 +62,6 @@ impl<T: Config> Pallet<T> {
 		let paid = req.model_fee.saturating_add(req.worker_fee.saturating_mul((agreeing.len() as u32).into()));
 		Self::release(&reason, &req.requester, req.held.saturating_sub(paid));
 
-		let now = frame_system::Pallet::<T>::block_number();
 		// The result keeps the model in use (loadable for a challenge) until it is pruned.
 		PruneQueueOf::<T>::push(QueueEntry { request: id, due: now.saturating_add(T::RetentionPeriod::get()) });
 		Self::deposit_event(Event::PredictionReady {

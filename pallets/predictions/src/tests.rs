@@ -284,16 +284,18 @@ fn quorum_pays_owner_and_agreeing_workers_exactly() {
 			output: expected(),
 			agreeing: vec![w1.clone(), w2.clone()],
 		}));
+		// The third worker let the commit window pass: the liveness penalty, nothing else.
 		assert_eq!(
 			Workers::outcomes(),
 			vec![
 				(w1.clone(), TaskOutcome::Done),
 				(w2.clone(), TaskOutcome::Done),
+				(w3.clone(), TaskOutcome::Missed),
 				(w1, TaskOutcome::Agreed),
 				(w2, TaskOutcome::Agreed)
 			]
 		);
-		assert!(Workers::offences().is_empty());
+		assert_eq!(Workers::offences(), vec![(w3, Perbill::from_percent(1), OffenceKind::MissedTask, None, None)]);
 	});
 }
 
@@ -348,6 +350,36 @@ fn no_quorum_among_all_answers_refunds_without_slashing_and_pays_no_answer() {
 		assert_eq!(Balances::balance_on_hold(&HoldReason::StorageDeposit.into(), &requester()), 0);
 		assert!(Workers::offences().is_empty());
 		assert!(events().contains(&Event::PredictionFailed { request: id, missed: vec![], kept: KEPT }));
+	});
+}
+
+/// Attack: a worker that skips its work whenever it expects two peers to answer would lose only
+/// the fee, keep its seat in the draw and leave the request one failure from no quorum. Once
+/// the commit window has passed without its commitment it can no longer answer: when the
+/// others reach quorum it gets the liveness penalty, exactly as if the request had failed. A
+/// worker still inside its window (committed, not yet revealed) is not penalized.
+#[test]
+fn a_silent_worker_is_penalized_even_when_the_others_reach_quorum() {
+	ExtBuilder::default().params(3, 2).build_and_execute(|| {
+		let id = request();
+		let [w1, w2, w3] = workers();
+		commit_and_reveal(id, &[(w1.clone(), expected()), (w2.clone(), expected())]);
+		assert_eq!(Predictions::result(id).unwrap().agreeing.to_vec(), vec![w1.clone(), w2.clone()]);
+		assert_eq!(reported(), vec![(w3.clone(), Perbill::from_percent(1), OffenceKind::MissedTask, None, None)]);
+		assert!(Workers::outcomes().contains(&(w3.clone(), TaskOutcome::Missed)));
+		assert_eq!(balance(&w3), INITIAL_BALANCE);
+		assert_eq!(Assignments::<Test>::iter().count(), 0);
+
+		// All three commit; two reveal at once and decide: the third is within its window.
+		let id = request();
+		let [w1, w2, w3] = workers();
+		for w in [&w1, &w2, &w3] {
+			assert_ok!(commit(w, id, expected()));
+		}
+		assert_ok!(reveal(&w1, id, expected()));
+		assert_ok!(reveal(&w2, id, expected()));
+		assert!(Predictions::result(id).is_some());
+		assert_eq!(reported().len(), 1, "no new report: {:?}", reported());
 	});
 }
 
@@ -540,11 +572,12 @@ fn a_failed_challenge_forfeits_the_fixed_deposit() {
 		let id = request();
 		let [w1, w2, _] = workers();
 		commit_and_reveal(id, &[(w1, expected()), (w2, expected())]);
+		let silent = reported();
 		// Anyone may challenge, staked or not: the deposit is the price.
 		assert_ok!(Predictions::challenge(RuntimeOrigin::signed(acc(5)), id));
 		assert_eq!(Workers::deposits_settled(), vec![(acc(5), false)]);
 		assert!(Workers::deposits_held().is_empty());
-		assert!(reported().is_empty());
+		assert_eq!(reported(), silent, "a rejected challenge reports nobody");
 		assert!(events().contains(&Event::ChallengeRejected {
 			request: id,
 			challenger: acc(5),
