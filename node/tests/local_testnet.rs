@@ -1,6 +1,6 @@
-//! The local testnet for real: three `modelchain-node --chain local` validators (`--alice`,
-//! `--bob`, `--charlie`, each also a worker whose node holds its worker key) on loopback. They
-//! produce and finalize blocks together, and predictions at the preset's R = 3 / Q = 2 (commit,
+//! The local testnet for real, started as the README says: four `modelchain-node --chain local`
+//! validators (`--alice`, `--bob`, `--charlie`, `--dave`, each also a worker whose node holds its
+//! worker key) on loopback. They produce and finalize blocks together, and predictions at the preset's R = 3 / Q = 2 (commit,
 //! then reveal, so no worker can copy another) are answered by a quorum of two with the engine's
 //! output; the test prints how many blocks each took.
 
@@ -27,13 +27,13 @@ fn peer_id(key: &str) -> String {
 }
 
 #[test]
-fn three_validators_finalize_and_answer_quorum_predictions() {
+fn four_validators_finalize_and_answer_quorum_predictions() {
 	// Validators need a node key of their own (a network identity that outlives restarts).
-	let keys = ["01", "02", "03"].map(|k| format!("{:0>64}", k));
+	let keys = ["01", "02", "03", "04"].map(|k| format!("{:0>64}", k));
 	// RPC ports, then peer-to-peer ports, all distinct.
-	let ports: [u16; 6] = free_ports();
-	let boot = format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", ports[3], peer_id(&keys[0]));
-	let mut nodes: Vec<DevNode> = ["--alice", "--bob", "--charlie"]
+	let ports: [u16; 8] = free_ports();
+	let boot = format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", ports[4], peer_id(&keys[0]));
+	let mut nodes: Vec<DevNode> = ["--alice", "--bob", "--charlie", "--dave"]
 		.iter()
 		.enumerate()
 		.map(|(i, who)| {
@@ -41,13 +41,13 @@ fn three_validators_finalize_and_answer_quorum_predictions() {
 			if i > 0 {
 				args.extend(["--bootnodes", &boot]);
 			}
-			DevNode::start_chain(&args, ports[i], ports[i + 3])
+			DevNode::start_chain(&args, ports[i], ports[i + 4])
 		})
 		.collect();
 	let rpcs: Vec<Rpc> = nodes.iter_mut().map(|n| n.rpc()).collect();
 	let rpc = &rpcs[1];
 
-	// Finality needs two of the three validators' votes: all three are in the network.
+	// Finality needs three of the four validators' votes.
 	let deadline = std::time::Instant::now() + Duration::from_secs(180);
 	while rpcs.iter().any(|r| r.finalized_number() < 3) {
 		assert!(
@@ -59,10 +59,11 @@ fn three_validators_finalize_and_answer_quorum_predictions() {
 		std::thread::sleep(Duration::from_millis(500));
 	}
 
-	// Dave, Eve and Ferdie ask the digits model in the same block; for each request the three
-	// workers are drawn in the next block, commit, then reveal; two identical answers finalize it.
+	// Eve, Ferdie and Eve's stash ask the digits model in the same block; for each request three
+	// of the four workers are drawn in the next block, commit, then reveal; two identical answers
+	// finalize it.
 	let model = modelchain_nn::Model::decode_blob(DIGITS_MODEL, &modelchain_nn::Bounds::default()).unwrap();
-	let askers = [Sr25519Keyring::Dave, Sr25519Keyring::Eve, Sr25519Keyring::Ferdie];
+	let askers = [Sr25519Keyring::Eve, Sr25519Keyring::Ferdie, Sr25519Keyring::EveStash];
 	let mut from = u32::MAX;
 	let mut expected = Vec::new();
 	for (k, asker) in askers.iter().enumerate() {
@@ -75,8 +76,8 @@ fn three_validators_finalize_and_answer_quorum_predictions() {
 		});
 		from = from.min(rpc.submit(*asker, call));
 	}
-	let stashes =
-		[Sr25519Keyring::AliceStash, Sr25519Keyring::BobStash, Sr25519Keyring::CharlieStash].map(|k| k.to_account_id());
+	let stashes = modelchain_runtime::genesis_config_presets::LOCAL_WORKERS
+		.map(modelchain_runtime::genesis_config_presets::worker_stash);
 	let mut latencies = Vec::new();
 	for (asker, output) in expected {
 		let (requested_at, events) = rpc.find_block_with(from, Duration::from_secs(60), |events| {

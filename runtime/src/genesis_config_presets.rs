@@ -2,7 +2,8 @@
 //!
 //! - `development`: Alice authors and finalizes alone, is sudo and the only worker; every
 //!   well-known dev account holds [`ENDOWMENT`].
-//! - `local_testnet`: Alice, Bob and Charlie are authorities and workers; same accounts and sudo.
+//! - `local_testnet`: Alice, Bob, Charlie and Dave are authorities and workers; same accounts and
+//!   sudo.
 //!
 //! Each genesis worker bonds [`GENESIS_WORKER_BOND`] out of its **stash**'s endowment
 //! (`//Alice//stash`, ...) and signs with the dev account as its **worker key** (`//Alice`,
@@ -10,7 +11,7 @@
 //! key that controls the stake. Both presets
 //! register the engine's digits classifier ([`DIGITS_MODEL`], model 0, owned by Alice, fee
 //! [`DEMO_MODEL_FEE`]); predictions need one identical answer on the dev chain (redundancy
-//! and quorum 1) and two of three on the local testnet, and bounties draw as many evaluators
+//! and quorum 1) and two of three (drawn from the four workers) on the local testnet, and bounties draw as many evaluators
 //! with the same quorum.
 //!
 //! Authority lists are written out explicitly (`aura.authorities`, `grandpa.authorities`) so
@@ -112,20 +113,27 @@ pub fn development_config_genesis() -> Value {
 	)
 }
 
-/// The `local_testnet` preset: three authorities (Alice, Bob, Charlie).
+/// The `local_testnet` preset: four authorities and workers (Alice, Bob, Charlie, Dave).
+/// GRANDPA finalizes with more than two thirds of the voters: with four, losing one does not
+/// stop finality (with three it would), and predictions still find two of three drawn workers.
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
 			authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
 			authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
 			authority(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			authority(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
-		vec![Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie],
+		LOCAL_WORKERS.to_vec(),
 		(3, 2),
 	)
 }
+
+/// The local testnet's authorities and genesis workers.
+pub const LOCAL_WORKERS: [Sr25519Keyring; 4] =
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
 
 /// The JSON patch of a preset, or `None` for an unknown name.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {

@@ -145,21 +145,18 @@ fn assert_demo_model_and_parameters(redundancy: u32, quorum: u32) {
 }
 
 #[test]
-fn local_testnet_preset_has_three_authorities() {
+fn local_testnet_preset_has_four_authorities() {
 	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
 		let aura: Vec<_> = pallet_aura::Authorities::<Runtime>::get().into_inner();
-		let expected: Vec<_> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
-			.into_iter()
-			.map(|k| k.public().into())
-			.collect();
+		let expected: Vec<_> = genesis_config_presets::LOCAL_WORKERS.into_iter().map(|k| k.public().into()).collect();
 		assert_eq!(aura, expected);
 		let grandpa: Vec<_> = Grandpa::grandpa_authorities().into_iter().map(|(id, _)| id).collect();
-		let expected: Vec<_> = [Ed25519Keyring::Alice, Ed25519Keyring::Bob, Ed25519Keyring::Charlie]
+		let expected: Vec<_> = [Ed25519Keyring::Alice, Ed25519Keyring::Bob, Ed25519Keyring::Charlie, Ed25519Keyring::Dave]
 			.into_iter()
 			.map(|k| k.public().into())
 			.collect();
 		assert_eq!(grandpa, expected);
-		assert_genesis_workers(&[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]);
+		assert_genesis_workers(&genesis_config_presets::LOCAL_WORKERS);
 		assert_demo_model_and_parameters(3, 2);
 		AllPalletsWithSystem::integrity_test();
 	});
@@ -405,7 +402,7 @@ mod market {
 		preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
 			System::set_block_number(1);
 			let issuance = Balances::total_issuance();
-			let requester = Sr25519Keyring::Dave.to_account_id();
+			let requester = Sr25519Keyring::EveStash.to_account_id();
 			let challenger = Sr25519Keyring::Eve.to_account_id();
 			let input: Vec<i8> = (0..64u32).map(|i| (((i * 3 + 1) % 17) as i16 - 128) as i8).collect();
 			assert_ok(MlPredictions::request_prediction(
@@ -570,7 +567,7 @@ mod bounties {
 			System::set_block_number(1);
 			let issuance = Balances::total_issuance();
 			let [requester, good, weak_trainer] =
-				[Sr25519Keyring::Dave, Sr25519Keyring::Eve, Sr25519Keyring::Ferdie].map(|k| k.to_account_id());
+				[Sr25519Keyring::EveStash, Sr25519Keyring::Eve, Sr25519Keyring::Ferdie].map(|k| k.to_account_id());
 			let signed = |who: &AccountId| RuntimeOrigin::signed(who.clone());
 			let blobs = chunks();
 			let salt = |i: usize| [i as u8 + 1; 32];
@@ -635,11 +632,9 @@ mod bounties {
 			let evaluation = pallet_ml_bounties::Evaluations::<Runtime>::get(0).unwrap();
 			let mut stashes = evaluation.evaluators.to_vec();
 			stashes.sort();
-			let mut genesis: Vec<AccountId> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
-				.map(genesis_config_presets::worker_stash)
-				.to_vec();
-			genesis.sort();
-			assert_eq!(stashes, genesis, "the three genesis workers evaluate");
+			let genesis = genesis_config_presets::LOCAL_WORKERS.map(genesis_config_presets::worker_stash);
+			assert_eq!(stashes.len(), 3, "three evaluators");
+			assert!(stashes.iter().all(|s| genesis.contains(s)), "drawn from the four genesis workers");
 
 			let test: Vec<Vec<u8>> = (0..4).filter(|i| role(*i) == ChunkRole::Test).map(|i| blobs[i].clone()).collect();
 			let scores = vec![score(DIGITS_MODEL, &test), score(&weak, &test)];
@@ -817,12 +812,12 @@ mod soak {
 		let (mut ext, drain_pool) = node(&[]);
 		ext.execute_with(|| {
 			let mut chain = Chain::new(drain_pool);
-			let dave = Sr25519Keyring::Dave;
+			let eve = Sr25519Keyring::Eve;
 			let answer = RuntimeCall::MlPredictions(pallet_ml_predictions::Call::submit_predictions {
 				answers: vec![(0, Submission::Answer(Prediction::Class(1)))].try_into().unwrap(),
 			});
 			let batch = RuntimeCall::Utility(pallet_utility::Call::batch { calls: vec![answer] });
-			let xt = chain.sign(&dave.pair(), batch);
+			let xt = chain.sign(&eve.pair(), batch);
 			let (results, events) = chain.block(vec![xt]);
 			assert!(matches!(results[..], [Ok(Ok(()))]), "{results:?}");
 			let invalid: polkadot_sdk::sp_runtime::DispatchError =
@@ -834,7 +829,7 @@ mod soak {
 			assert!(events.iter().any(|e| matches!(
 				e,
 				RuntimeEvent::TransactionPayment(pallet_transaction_payment::Event::TransactionFeePaid { who, actual_fee, .. })
-					if *who == dave.to_account_id() && *actual_fee > 0
+					if *who == eve.to_account_id() && *actual_fee > 0
 			)));
 		});
 	}
@@ -847,9 +842,9 @@ mod soak {
 			let requesters: Vec<sr25519::Pair> = (0..REQUESTERS)
 				.map(|i| sr25519::Pair::from_string(&format!("//Requester{i}"), None).unwrap())
 				.collect();
-			// Dave and Eve join Alice, Bob and Charlie as workers (stash `//X//stash`, key `//X`).
+			// Eve joins the four genesis workers (stash `//Eve//stash`, key `//Eve`).
 			let mut setup = Vec::new();
-			for key in [Sr25519Keyring::Dave, Sr25519Keyring::Eve] {
+			for key in [Sr25519Keyring::Eve] {
 				let stash = sr25519::Pair::from_string(&format!("//{key:?}//stash"), None).unwrap();
 				for call in [
 					RuntimeCall::MlStaking(pallet_ml_staking::Call::bond { value: GENESIS_WORKER_BOND }),
