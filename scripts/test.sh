@@ -7,6 +7,7 @@ source scripts/env.sh
 scripts/setup.sh --test
 
 npm ci --prefix tests/polkadot-js --no-audit --no-fund --loglevel=error
+npm ci --prefix zombienet --no-audit --no-fund --loglevel=error
 
 # One style for the whole workspace (rustfmt.toml at the root).
 cargo fmt --all --check
@@ -19,6 +20,13 @@ cargo test --release --locked -p modelchain-primitives -p modelchain-runtime -p 
 # The client (`mlc`, on subxt) with the engine: its end-to-end test runs the node the first
 # invocation built (target/release/modelchain-node).
 cargo test --release --locked -p modelchain-nn -p modelchain-nn-import -p modelchain-client
+
+# A network: four validators on `--chain local-fast`, started by zombienet (native provider, the
+# binaries built above), through `zombienet/network.zndsl`. Its logs stay in $zn_dir.
+zn_dir=$(mktemp -d -t modelchain-zombienet.XXXXXX)
+echo "zombienet: logs in $zn_dir"
+(cd zombienet && MODELCHAIN_NODE="$CARGO_TARGET_DIR/release/modelchain-node" MLC="$CARGO_TARGET_DIR/release/mlc" \
+	./node_modules/.bin/zombienet -p native -l text -d "$zn_dir" -f test network.zndsl)
 
 # The lint wall for runtime code ([workspace.lints] in Cargo.toml), with and without the
 # benchmarks, warnings denied.
