@@ -151,10 +151,11 @@ fn local_testnet_preset_has_four_authorities() {
 		let expected: Vec<_> = genesis_config_presets::LOCAL_WORKERS.into_iter().map(|k| k.public().into()).collect();
 		assert_eq!(aura, expected);
 		let grandpa: Vec<_> = Grandpa::grandpa_authorities().into_iter().map(|(id, _)| id).collect();
-		let expected: Vec<_> = [Ed25519Keyring::Alice, Ed25519Keyring::Bob, Ed25519Keyring::Charlie, Ed25519Keyring::Dave]
-			.into_iter()
-			.map(|k| k.public().into())
-			.collect();
+		let expected: Vec<_> =
+			[Ed25519Keyring::Alice, Ed25519Keyring::Bob, Ed25519Keyring::Charlie, Ed25519Keyring::Dave]
+				.into_iter()
+				.map(|k| k.public().into())
+				.collect();
 		assert_eq!(grandpa, expected);
 		assert_genesis_workers(&genesis_config_presets::LOCAL_WORKERS);
 		assert_demo_model_and_parameters(3, 2);
