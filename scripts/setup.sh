@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing to build and test ModelChain on a Debian machine that has rustup:
 # the pinned toolchain with the wasm targets and rust-src (from rust-toolchain.toml), protoc,
-# and (with --test) Node.js for the polkadot.js suite. Safe to run again; it only adds.
+# and (with --test) Node.js for the polkadot.js, zombienet and web tests, and Chromium for the web
+# page's. Safe to run again; it only adds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,8 @@ command -v cc >/dev/null || apt_packages+=(build-essential)
 if [[ $want_node -eq 1 ]]; then
 	command -v node >/dev/null || apt_packages+=(nodejs)
 	command -v npm >/dev/null || apt_packages+=(npm)
+	# The web page's test drives a real headless browser.
+	[[ -x /usr/bin/chromium ]] || apt_packages+=(chromium)
 fi
 if [[ $want_clang -eq 1 ]]; then
 	compgen -G "/usr/lib/llvm-*/lib/libclang.so*" >/dev/null || apt_packages+=(libclang-dev clang)

@@ -8,6 +8,7 @@ scripts/setup.sh --test
 
 npm ci --prefix tests/polkadot-js --no-audit --no-fund --loglevel=error
 npm ci --prefix zombienet --no-audit --no-fund --loglevel=error
+npm ci --prefix web --no-audit --no-fund --loglevel=error
 
 # One style for the whole workspace (rustfmt.toml at the root).
 cargo fmt --all --check
@@ -27,6 +28,22 @@ zn_dir=$(mktemp -d -t modelchain-zombienet.XXXXXX)
 echo "zombienet: logs in $zn_dir"
 (cd zombienet && MODELCHAIN_NODE="$CARGO_TARGET_DIR/release/modelchain-node" MLC="$CARGO_TARGET_DIR/release/mlc" \
 	./node_modules/.bin/zombienet -p native -l text -d "$zn_dir" -f test network.zndsl)
+
+# The web page in headless Chromium against a dev node of its own (it makes a prediction with mlc).
+ws_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$CARGO_TARGET_DIR/release/modelchain-node" --dev --tmp --rpc-port "$ws_port" --no-prometheus --no-telemetry \
+	--no-mdns --listen-addr /ip4/127.0.0.1/tcp/0 2>/dev/null &
+web_node=$!
+trap 'kill $web_node 2>/dev/null || true' EXIT
+# The page's first connection must find the node (a refused one is a console error).
+for _ in $(seq 120); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$ws_port") 2>/dev/null && break
+	sleep 0.5
+done
+MODELCHAIN_WS="ws://127.0.0.1:$ws_port" MLC="$CARGO_TARGET_DIR/release/mlc" npm test --prefix web
+kill $web_node
+wait $web_node 2>/dev/null || true
+trap - EXIT
 
 # The lint wall for runtime code ([workspace.lints] in Cargo.toml), with and without the
 # benchmarks, warnings denied.
