@@ -3,13 +3,27 @@
 //!
 //! Supported operators: `Gemm` (with `transB` 0 or 1, `alpha`, `beta`), `MatMul` followed
 //! by an `Add` of a constant bias, `Conv` (2D, no dilation, no groups), `MaxPool` (2D,
-//! `ceil_mode = 0`), `Relu`, `Sigmoid`, `Tanh`, `Flatten`, `Reshape` to `[batch, n]`, and
-//! the no-ops `Identity`, `Dropout` and float `Cast`. Where scikit-learn's classifiers
-//! post-process (`Softmax`, `ArgMax`, `ArrayFeatureExtractor`, `ZipMap`, ...) the import
-//! stops: softmax is monotonic, so the argmax of the logits is the same class. That covers
-//! the graphs of skl2onnx `MLPClassifier`/`MLPRegressor` and of `torch.onnx.export` for
-//! Linear/ReLU/Sigmoid/Tanh/Flatten/Conv2d/MaxPool2d networks. Any other operator on the
-//! chain is rejected with [`ImportError::UnsupportedOperator`] naming it.
+//! `ceil_mode = 0`), `Relu`, `Sigmoid`, `Tanh`, `Flatten`, `Reshape` to `[batch, n]`,
+//! `LinearClassifier` (`ai.onnx.ml`), and the no-ops `Identity`, `Dropout` and `Cast`
+//! between float types (skl2onnx's graphs for float64 data cast the input to double).
+//! Any other operator on the chain is rejected with [`ImportError::UnsupportedOperator`]
+//! naming it.
+//!
+//! The import stops where a classifier's post-processing starts, keeping a last layer
+//! whose argmax (ties to the lowest index, as the engine does) is the predicted class:
+//! - `Softmax`, `LogSoftmax`, `ArgMax`, `ArrayFeatureExtractor`, `ZipMap`, a `Cast` to a
+//!   non-float type: softmax is monotonic, so the argmax of the logits is the same class;
+//! - a tensor that feeds an `ArgMax` and other nodes: the label is its argmax, the other
+//!   nodes compute probabilities (skl2onnx's float64 `LogisticRegression`);
+//! - scikit-learn's binary tails, which build both class columns from one score (see
+//!   `binary_tail` in the source), and `LinearClassifier` (see `linear_classifier`).
+//!
+//! That covers the skl2onnx graphs of `MLPClassifier` (binary and multiclass),
+//! `MLPRegressor`, `LogisticRegression`, `LinearSVC`, `RidgeClassifier`, `SGDClassifier`
+//! and `Perceptron`, with default options or `zipmap=False`, for float32 or float64 data,
+//! and the graphs of `torch.onnx.export` for Linear/ReLU/Sigmoid/Tanh/Flatten/Conv2d/
+//! MaxPool2d networks. A tail the engine's argmax cannot reproduce (a multi-label
+//! `Binarizer`, another binary construction) is [`ImportError::UnsupportedPostprocessing`].
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -49,6 +63,8 @@ const FLOAT: i32 = 1;
 const INT64: i32 = 7;
 const DOUBLE: i32 = 11;
 const INT32: i32 = 6;
+const FLOAT16: i32 = 10;
+const BFLOAT16: i32 = 16;
 
 /// A constant tensor: dims and values.
 #[derive(Debug, Clone)]
@@ -191,7 +207,9 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 	let mut layers: Vec<FloatLayer> = Vec::new();
 	let mut shape = input_shape.clone();
 	let mut cur = input.name.clone();
-	let mut saw_softmax = false;
+	let mut saw_classifier = false;
+	// Class labels from a `LinearClassifier`'s attributes.
+	let mut linear_labels: Option<Vec<i64>> = None;
 	let outputs: Vec<&str> = graph.output.iter().map(|o| o.name.as_str()).collect();
 	let consumers = |name: &str| -> Vec<&NodeProto> {
 		graph.node.iter().filter(|n| n.op_type != "Constant" && n.input.iter().any(|i| i == name)).collect()
@@ -208,13 +226,12 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 			[] => break,
 			[n] => *n,
 			many => {
-				// scikit-learn classifiers feed the probabilities to both an output and
-				// ArgMax; any other fan-out is not a chain.
-				if many.iter().all(|n| is_postprocessing(&n.op_type)) {
-					saw_softmax = true;
-					break;
-				}
-				return Err(ImportError::InvalidGraph(format!("tensor `{cur}` feeds {} nodes", many.len())));
+				// Not a chain any more: either a classifier's post-processing starts here
+				// (scikit-learn feeds the probabilities to an output and to ArgMax, binary
+				// classifiers build two columns from one score) or the graph branches.
+				classifier_tail(&cur, many, &shape, &constants, &consumers, &mut layers)?;
+				saw_classifier = true;
+				break;
 			}
 		};
 		let len: usize = shape.iter().product();
@@ -222,15 +239,32 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 		match node.op_type.as_str() {
 			"Identity" | "Dropout" => {}
 			"Cast" => {
-				if attr_i(node, "to", FLOAT as i64) != FLOAT as i64 {
+				// Between float types a cast changes nothing here: the network is computed
+				// in f32, then quantized. skl2onnx casts the input to double when the model
+				// was exported for float64 data.
+				let to = attr_i(node, "to", FLOAT as i64);
+				if ![FLOAT, DOUBLE, FLOAT16, BFLOAT16].iter().any(|&t| t as i64 == to) {
 					// A cast to non-float is post-processing of labels, after the network.
 					break;
 				}
 			}
-			"Softmax" | "ArgMax" | "ArrayFeatureExtractor" | "ZipMap" | "LogSoftmax" => {
-				saw_softmax = true;
+			"ArgMax" => {
+				check_argmax(node, &shape)?;
+				saw_classifier = true;
 				break;
 			}
+			"Softmax" | "ArrayFeatureExtractor" | "ZipMap" | "LogSoftmax" => {
+				saw_classifier = true;
+				break;
+			}
+			"LinearClassifier" => {
+				let (layer, labels) = linear_classifier(node, len)?;
+				layers.push(layer);
+				linear_labels = labels;
+				saw_classifier = true;
+				break;
+			}
+			"Binarizer" => return Err(multilabel(&cur)),
 			"Gemm" => {
 				if attr_i(node, "transA", 0) != 0 {
 					return Err(unsupported(node, "transA = 1"));
@@ -392,15 +426,24 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 		}
 		cur = out;
 	}
-	let _ = cur;
-	let task = options.task.unwrap_or(if saw_softmax { Task::Classification } else { Task::Regression });
-	let class_labels = graph
-		.node
-		.iter()
-		.find(|n| n.op_type == "ArrayFeatureExtractor")
-		.and_then(|n| n.input.first())
-		.and_then(|name| constants.get(name.as_str()))
-		.map(|c| c.values.iter().map(|&v| v as i64).collect());
+	if layers.is_empty() {
+		// E.g. a cast of the input to an integer type: an empty network would import
+		// "successfully" and predict nonsense.
+		return Err(ImportError::InvalidGraph(format!(
+			"no layer between the graph input and `{cur}`, where the import stopped"
+		)));
+	}
+	let task = options.task.unwrap_or(if saw_classifier { Task::Classification } else { Task::Regression });
+	// skl2onnx picks the label with ArrayFeatureExtractor(classes, argmax); other
+	// ArrayFeatureExtractors (on the scores) have no constant first input.
+	let class_labels = linear_labels.or_else(|| {
+		graph
+			.node
+			.iter()
+			.filter(|n| n.op_type == "ArrayFeatureExtractor")
+			.find_map(|n| n.input.first().and_then(|name| constants.get(name.as_str())))
+			.map(|c| c.values.iter().map(|&v| v as i64).collect())
+	});
 	let network = FloatNetwork { input_shape, layers, task };
 	network.shapes()?;
 	Ok(Imported { network, class_labels })
@@ -408,6 +451,178 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 
 fn is_postprocessing(op: &str) -> bool {
 	matches!(op, "Softmax" | "ArgMax" | "ArrayFeatureExtractor" | "ZipMap" | "Identity" | "LogSoftmax")
+}
+
+fn multilabel(cur: &str) -> ImportError {
+	ImportError::UnsupportedPostprocessing(format!(
+		"`{cur}` goes through a `Binarizer`, which thresholds every output on its own: a multi-label \
+		 classifier. The engine answers one class per input; train one binary classifier per label"
+	))
+}
+
+/// The engine's answer is the argmax of the whole last tensor, ties to the lowest index:
+/// that is an `ArgMax` over the class axis of `[batch, classes]` keeping the first of
+/// equal values.
+fn check_argmax(node: &NodeProto, shape: &[usize]) -> Result<(), ImportError> {
+	let axis = attr_i(node, "axis", 0);
+	if shape.len() != 1 || !(axis == 1 || axis == -1) {
+		return Err(unsupported(
+			node,
+			format!("axis {axis} of a [batch, {shape:?}] tensor (only the class axis of [batch, classes])"),
+		));
+	}
+	if attr_i(node, "select_last_index", 0) != 0 {
+		return Err(unsupported(node, "select_last_index = 1 (the engine breaks ties towards the first class)"));
+	}
+	Ok(())
+}
+
+/// `cur` (shape `shape`, the output of `layers`) feeds the nodes `next`. That is either
+/// where a classifier's post-processing starts or a branch, which the engine's chain of
+/// layers cannot express. On success the import stops at `cur` (with the last layer
+/// possibly rewritten by [`binary_tail`]).
+fn classifier_tail<'g>(
+	cur: &str,
+	next: &[&'g NodeProto],
+	shape: &[usize],
+	constants: &HashMap<&str, Constant>,
+	consumers: &dyn Fn(&str) -> Vec<&'g NodeProto>,
+	layers: &mut Vec<FloatLayer>,
+) -> Result<(), ImportError> {
+	if next.iter().any(|n| n.op_type == "Binarizer") {
+		return Err(multilabel(cur));
+	}
+	// The label is the argmax of `cur`; the other branches only compute probabilities
+	// (skl2onnx's float64 LogisticRegression: ArgMax next to Sigmoid and a normalization;
+	// zipmap="columns": ArgMax next to one Slice per class).
+	if let Some(argmax) = next.iter().find(|n| n.op_type == "ArgMax") {
+		return check_argmax(argmax, shape);
+	}
+	if next.iter().all(|n| is_postprocessing(&n.op_type)) {
+		return Ok(());
+	}
+	if let [a, b] = next {
+		let (flip, concat) = if a.op_type == "Concat" { (*b, *a) } else { (*a, *b) };
+		if concat.op_type == "Concat" && matches!(flip.op_type.as_str(), "Sub" | "Mul" | "Neg") {
+			return binary_tail(cur, flip, concat, constants, consumers, layers);
+		}
+	}
+	let ops = next.iter().map(|n| format!("`{}`", n.op_type)).collect::<Vec<_>>().join(", ");
+	if next.iter().any(|n| is_postprocessing(&n.op_type)) {
+		return Err(ImportError::UnsupportedPostprocessing(format!(
+			"tensor `{cur}` feeds {ops}; known are scikit-learn's tails (ArgMax, Softmax, ZipMap, \
+			 ArrayFeatureExtractor; Sub(1, p) and Concat for binary classifiers) as skl2onnx exports \
+			 them with default options or zipmap=False"
+		)));
+	}
+	Err(ImportError::InvalidGraph(format!(
+		"tensor `{cur}` feeds {} nodes ({ops}): the importer follows a single chain of operators, \
+		 without branches or skip connections",
+		next.len()
+	)))
+}
+
+/// scikit-learn's binary classifiers compute one score `z` per input, build both class
+/// columns from it and take their argmax:
+/// - `p = Sigmoid(z)`, `Concat([Sub(1, p), p], axis 1)` (`MLPClassifier`,
+///   `SGDClassifier(loss="log_loss")`): class 1 iff `p > 1 - p`, i.e. `z > 0`;
+/// - `Concat([Mul(z, -1), z], axis 1)` (hinge-loss `SGDClassifier`, `Perceptron`): class 1
+///   iff `z > 0`.
+///
+/// The dense layer computing `z` becomes a layer with the two outputs `[0, z]`: the
+/// engine's argmax gives class 1 iff `z > 0`, and a tie (`z == 0`, `p == 0.5`) goes to
+/// class 0, as onnxruntime's ArgMax of `[0.5, 0.5]` does. The sigmoid is dropped: it
+/// does not change the sign, and its int8 table would only cost resolution near 0.5.
+fn binary_tail<'g>(
+	cur: &str,
+	flip: &NodeProto,
+	concat: &NodeProto,
+	constants: &HashMap<&str, Constant>,
+	consumers: &dyn Fn(&str) -> Vec<&'g NodeProto>,
+	layers: &mut Vec<FloatLayer>,
+) -> Result<(), ImportError> {
+	let bad =
+		|what: String| ImportError::UnsupportedPostprocessing(format!("binary classifier tail after `{cur}`: {what}"));
+	let scalar = |name: &str| constants.get(name).filter(|c| c.values.len() == 1).map(|c| c.values[0]);
+	let inputs: Vec<&str> = flip.input.iter().map(String::as_str).collect();
+	let through_sigmoid = match (flip.op_type.as_str(), &inputs[..]) {
+		("Sub", [one, x]) if *x == cur && scalar(one) == Some(1.0) => true,
+		("Mul", [x, c] | [c, x]) if *x == cur && scalar(c) == Some(-1.0) => false,
+		("Neg", [x]) if *x == cur => false,
+		(op, _) => {
+			return Err(bad(format!(
+				"expected Sub(1, p), Mul(z, -1) or Neg(z) next to the Concat, found {op}({inputs:?})"
+			)))
+		}
+	};
+	let flipped = flip.output.first().map(String::as_str).unwrap_or("");
+	let axis = attr_i(concat, "axis", 1);
+	if concat.input.len() != 2 || concat.input[0] != flipped || concat.input[1] != cur || !(axis == 1 || axis == -1) {
+		return Err(bad(format!(
+			"expected Concat([{flipped}, {cur}], axis 1) (class 0 first), found Concat({:?}, axis {axis})",
+			concat.input
+		)));
+	}
+	if through_sigmoid {
+		if layers.last() != Some(&FloatLayer::Sigmoid) {
+			return Err(bad(format!("Sub(1, p) needs p = Sigmoid(z), but `{cur}` is not a sigmoid's output")));
+		}
+		layers.pop();
+	}
+	match layers.last_mut() {
+		Some(FloatLayer::Dense { in_features, out_features, weights, bias }) if *out_features == 1 => {
+			weights.splice(0..0, std::iter::repeat_n(0.0, *in_features));
+			bias.insert(0, 0.0);
+			*out_features = 2;
+		}
+		_ => return Err(bad("the score z must be the output of a dense layer with one output".into())),
+	}
+	// What uses the two columns must be post-processing too.
+	let probabilities = concat.output.first().map(String::as_str).unwrap_or("");
+	let after = consumers(probabilities);
+	if let Some(argmax) = after.iter().find(|n| n.op_type == "ArgMax") {
+		return check_argmax(argmax, &[2]);
+	}
+	if after.iter().all(|n| is_postprocessing(&n.op_type)) {
+		return Ok(());
+	}
+	let ops = after.iter().map(|n| format!("`{}`", n.op_type)).collect::<Vec<_>>().join(", ");
+	Err(bad(format!("the class columns `{probabilities}` feed {ops}, not an ArgMax")))
+}
+
+/// `LinearClassifier` (`ai.onnx.ml`), what skl2onnx emits for `LogisticRegression`,
+/// `LinearSVC` and `RidgeClassifier` on float32 data: scores `x W^T + b`, one row of
+/// `coefficients` per class (scikit-learn's binary models get two rows, `[-w, w]`).
+/// onnxruntime's label is the argmax of these raw scores, first index on ties, whatever
+/// the `post_transform` (`NONE`, `LOGISTIC`, `SOFTMAX`, `SOFTMAX_ZERO`, `PROBIT`: all
+/// increasing, they shape the probabilities, not the label) and `multi_class`, so the
+/// layer computes the scores. A binary model with a single row `z` (label 1 iff `z > 0` in
+/// onnxruntime) gets the rows `[0, z]`, as in [`binary_tail`]. Returns the layer and the
+/// integer class labels, if any (`classlabels_strings` give none).
+fn linear_classifier(node: &NodeProto, n_in: usize) -> Result<(FloatLayer, Option<Vec<i64>>), ImportError> {
+	let coefficients = attr(node, "coefficients").map(|a| a.floats.clone()).unwrap_or_default();
+	let intercepts = attr(node, "intercepts").map(|a| a.floats.clone()).unwrap_or_default();
+	let ints = attr_ints(node, "classlabels_ints").unwrap_or_default();
+	let classes = ints.len().max(attr(node, "classlabels_strings").map_or(0, |a| a.strings.len()));
+	if coefficients.is_empty() || n_in == 0 || !coefficients.len().is_multiple_of(n_in) {
+		return Err(ImportError::Shape(format!(
+			"LinearClassifier has {} coefficients for {n_in} inputs",
+			coefficients.len()
+		)));
+	}
+	let rows = coefficients.len() / n_in;
+	let intercepts = if intercepts.is_empty() { vec![0.0; rows] } else { intercepts };
+	if intercepts.len() != rows {
+		return Err(unsupported(node, format!("{} intercepts for {rows} coefficient rows", intercepts.len())));
+	}
+	let (weights, bias) = match (rows, classes) {
+		(r, c) if r == c && r >= 2 => (coefficients, intercepts),
+		(1, 2) => ([vec![0.0; n_in], coefficients].concat(), vec![0.0, intercepts[0]]),
+		(r, c) => return Err(unsupported(node, format!("{r} coefficient rows for {c} class labels"))),
+	};
+	let out_features = weights.len() / n_in;
+	let labels = (!ints.is_empty()).then_some(ints);
+	Ok((FloatLayer::Dense { in_features: n_in, out_features, weights, bias }, labels))
 }
 
 /// A bias of shape `[n]`, `[1, n]` or a scalar, as `n` values.
