@@ -433,10 +433,20 @@ fn polkadot_js_api_is_compatible(node: &DevNode) {
 		dir.join("node_modules/@polkadot/api").exists(),
 		"@polkadot/api is not installed: run `npm ci --prefix tests/polkadot-js` (the README's test command does)"
 	);
+	// Every file of the suite, one at a time: they sign with the same dev accounts, whose nonces
+	// two files at once would race for.
+	let mut files: Vec<_> = std::fs::read_dir(&dir)
+		.expect("tests/polkadot-js is readable")
+		.filter_map(|entry| entry.ok().map(|e| e.path()))
+		.filter(|path| path.to_string_lossy().ends_with(".test.mjs"))
+		.collect();
+	files.sort();
+	assert!(files.len() >= 3, "the suite's files: {files:?}");
 	let out = Command::new("node")
 		.arg("--test")
+		.arg("--test-concurrency=1")
 		.arg("--test-reporter=spec")
-		.arg(dir.join("api.test.mjs"))
+		.args(&files)
 		.env("MODELCHAIN_WS", node.ws_url())
 		.output()
 		.expect("node (Node.js) runs");

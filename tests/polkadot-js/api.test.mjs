@@ -1,31 +1,18 @@
 // polkadot.js compatibility: what polkadot.js apps does on connect, then a fee estimate and a
-// signed transfer. Run against a running dev node:
+// signed transfer, and a prediction. The suite (this file, metadata.test.mjs, market.test.mjs)
+// runs against a running dev node:
 //   MODELCHAIN_WS=ws://127.0.0.1:9944 npm test --prefix tests/polkadot-js
-// The Rust end-to-end suite (`node/tests/dev_node.rs`) starts a node and runs this file.
+// The Rust end-to-end suite (`node/tests/dev_node.rs`) starts a node, uses it, then runs the suite.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiPromise, WsProvider } from '@polkadot/api';
-import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { connect, dev, submit, eventNames, waitForEvents, MDC } from './lib.mjs';
 
-const WS = process.env.MODELCHAIN_WS ?? 'ws://127.0.0.1:9944';
-const MDC = 10n ** 12n;
 let api;
-let alice;
-let charlie;
-let dave;
+const alice = dev('//Alice');
+const charlie = dev('//Charlie');
+const dave = dev('//Dave');
 
-before(async () => {
-  await cryptoWaitReady();
-  // No reconnect loop: a node that is not up is a failure, not something to wait for.
-  const provider = new WsProvider(WS, false);
-  await provider.connect();
-  api = await ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  alice = keyring.addFromUri('//Alice');
-  charlie = keyring.addFromUri('//Charlie');
-  dave = keyring.addFromUri('//Dave');
-});
+before(async () => { api = await connect(); });
 
 after(async () => {
   await api?.disconnect();
@@ -66,7 +53,7 @@ test('a bounty leaderboard is readable through the mlBountiesApi runtime API', a
   assert.equal(entries.length, 2, JSON.stringify(leaderboard.toJSON()));
   const winner = entries.find((e) => e.rank.isSome);
   assert.equal(winner.rank.unwrap().toNumber(), 0, 'rank 0 is the best');
-  assert.equal(winner.trainer.toString(), new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Eve').address);
+  assert.equal(winner.trainer.toString(), dev('//Eve').address);
   assert.ok(winner.revealed.isTrue);
   assert.ok(winner.score.unwrap().isQuorum, winner.score.toString());
   assert.ok((await api.call.mlBountiesApi.leaderboard(999)).isNone);
@@ -84,19 +71,10 @@ test('paymentInfo estimates a fee and a signed transfer pays exactly amount plus
   const estimate = info.partialFee.toBigInt();
   assert.ok(estimate > 0n && estimate < MDC / 1000n, `estimated fee ${estimate}`);
 
-  const { blockHash, events } = await new Promise((resolve, reject) => {
-    tx.signAndSend(alice, ({ status, events, dispatchError }) => {
-      if (dispatchError) reject(new Error(dispatchError.toString()));
-      if (status.isInBlock) resolve({ blockHash: status.asInBlock, events });
-      if (status.isDropped || status.isInvalid || status.isUsurped) reject(new Error(status.type));
-    }).catch(reject);
-  });
-
-  const names = events.map(({ event }) => `${event.section}.${event.method}`);
-  assert.ok(names.includes('system.ExtrinsicSuccess'), names.join(','));
-  const feeEvent = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
-  assert.ok(feeEvent, names.join(','));
-  const fee = feeEvent.event.data.actualFee.toBigInt() + feeEvent.event.data.tip.toBigInt();
+  const { blockHash, events, dispatchError, fee } = await submit(api, tx, alice);
+  assert.equal(dispatchError, undefined, String(dispatchError));
+  assert.ok(eventNames(events).split(',').includes('system.ExtrinsicSuccess'), eventNames(events));
+  assert.ok(fee !== undefined, eventNames(events));
   // The estimate is computed from the same weight and length, so it is exact here.
   assert.equal(fee, estimate);
 
@@ -122,43 +100,27 @@ test('a prediction requested through polkadot.js is drawn in the next block and 
   const input = Array.from({ length: 64 }, (_, i) => ((i * 5 + 1) % 17) - 128);
   const maxFee = 20n * (MDC / 1000n);
   const tx = api.tx.mlPredictions.requestPrediction(0, input, maxFee);
-  const { blockHash, events } = await new Promise((resolve, reject) => {
-    tx.signAndSend(charlie, ({ status, events, dispatchError }) => {
-      if (dispatchError) reject(new Error(dispatchError.toString()));
-      if (status.isInBlock) resolve({ blockHash: status.asInBlock, events });
-      if (status.isDropped || status.isInvalid || status.isUsurped) reject(new Error(status.type));
-    }).catch(reject);
-  });
+  const { blockHash, events, dispatchError } = await submit(api, tx, charlie);
+  assert.equal(dispatchError, undefined, String(dispatchError));
   const requested = events.find(({ event }) => api.events.mlPredictions.PredictionRequested.is(event));
-  assert.ok(requested, events.map(({ event }) => `${event.section}.${event.method}`).join(','));
+  assert.ok(requested, eventNames(events));
   const id = requested.event.data.request.toBigInt();
   const requestedAt = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
 
   // Watch new blocks: the workers are drawn in the next block (WorkersAssigned), then answer
   // (PredictionReady).
-  const aliceStash = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Alice//stash');
+  const aliceStash = dev('//Alice//stash');
   let assignedAt;
   let assignedWorkers;
-  const readyAt = await new Promise((resolve, reject) => {
-    let unsub;
-    const timer = setTimeout(() => { unsub?.(); reject(new Error('no PredictionReady within 60 s')); }, 60_000);
-    api.rpc.chain.subscribeNewHeads(async (header) => {
-      const at = await api.at(header.hash);
-      const blockEvents = await at.query.system.events();
-      const assigned = blockEvents.find(({ event }) =>
-        api.events.mlPredictions.WorkersAssigned.is(event) && event.data.request.toBigInt() === id);
-      if (assigned) {
-        assignedWorkers = assigned.event.data.workers.map((w) => w.toString());
-        assignedAt = header.number.toNumber();
-      }
-      const ready = blockEvents.find(({ event }) =>
-        api.events.mlPredictions.PredictionReady.is(event) && event.data.request.toBigInt() === id);
-      if (ready) {
-        clearTimeout(timer);
-        unsub?.();
-        resolve(header.number.toNumber());
-      }
-    }).then((u) => { unsub = u; }).catch(reject);
+  const { number: readyAt } = await waitForEvents(api, (blockEvents, header) => {
+    const assigned = blockEvents.find(({ event }) =>
+      api.events.mlPredictions.WorkersAssigned.is(event) && event.data.request.toBigInt() === id);
+    if (assigned) {
+      assignedWorkers = assigned.event.data.workers.map((w) => w.toString());
+      assignedAt = header.number.toNumber();
+    }
+    return blockEvents.some(({ event }) =>
+      api.events.mlPredictions.PredictionReady.is(event) && event.data.request.toBigInt() === id);
   });
   assert.equal(assignedAt, requestedAt + 1, 'workers drawn in the block after the request');
   // The worker is Alice's stash; her node signs with the worker key //Alice.
