@@ -192,3 +192,22 @@ test('an unreachable node is reported on the page', { timeout: 60_000 }, async (
   assert.deepEqual(problems.filter((p) => !/WebSocket|API-WS|disconnected from/.test(p)), []);
   await page.close();
 });
+
+// Model descriptions are whatever their owners wrote: the page shows them as text, never as markup.
+test('a hostile model description is shown as text, not run', { timeout: 120_000 }, async () => {
+  const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>"\'&';
+  const blob = join(WEB, '..', 'primitives', 'nn', 'fixtures', 'digits_mlp.bin');
+  const registered = await mlc('--suri', '//Ferdie', 'model', 'register', '--blob', blob, '--fee', '0.01', '--metadata', hostile);
+  const id = String(registered.model);
+  assert.match(id, /^\d+$/, JSON.stringify(registered));
+
+  const { page, problems } = await open(WS);
+  const row = `tr[data-model="${id}"]`;
+  await page.waitForSelector(row, { timeout: 30_000 });
+  assert.equal(await text(page, `${row} .desc`), hostile);
+  assert.equal(await page.$$eval(`${row} img, ${row} script`, (els) => els.length), 0, 'no element made from the description');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  // An <img src=x> would have asked the server for /x.
+  assert.deepEqual(problems, []);
+  await page.close();
+});
