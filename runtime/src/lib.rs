@@ -76,12 +76,17 @@ impl_opaque_keys! {
 }
 
 /// The runtime version. `spec_version` must grow with every runtime upgrade.
+///
+/// 101: `Model::cost` counts each layer's overheads (writes, kernel rows, windows, layers, the
+/// run), so models are charged and bounded by their real work. Costs stored before it (a
+/// registered model's, a revealed bounty model's, an open request's) were computed by the old
+/// rule and are not recomputed: upgrade only a chain with none of them, or start a new one.
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("modelchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("modelchain"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,

@@ -132,7 +132,7 @@ fn assert_demo_model_and_parameters(redundancy: u32, quorum: u32) {
 	let model = MlModels::model(0).expect("the demo model is registered at genesis");
 	assert_eq!(model.owner, Sr25519Keyring::Alice.to_account_id());
 	assert_eq!(model.fee, DEMO_MODEL_FEE);
-	assert_eq!((model.input_len, model.output_len, model.cost), (64, 10, 2_506));
+	assert_eq!((model.input_len, model.output_len, model.cost), (64, 10, 4_096));
 	assert_eq!(model.blob_hash, polkadot_sdk::sp_io::hashing::blake2_256(DIGITS_MODEL).into());
 	assert!(<Preimage as QueryPreimage>::is_requested(&model.blob_hash));
 	let loaded = <MlModels as ModelRegistry<AccountId>>::load(0).unwrap();

@@ -292,7 +292,8 @@ mod benchmarks {
 		let bounds = T::Models::bounds();
 		// Within every bound: parameters, dimensions, tensor length, multiply-accumulates and
 		// cost all grow with `hidden`.
-		let by_work = (bounds.max_macs.min(bounds.max_cost) / u64::from(INPUTS + 20)) as u32;
+		let by_work =
+			(bounds.max_macs.min(bounds.max_cost) / (u64::from(INPUTS + 10) + modelchain_nn::WRITE_COST)) as u32;
 		let by_parameters = (bounds.max_parameters / u64::from(INPUTS + 11)) as u32;
 		let limit = bounds.max_dimension.min(bounds.max_tensor_len).min(by_parameters).min(by_work);
 		// About 78 bytes per hidden unit (weights and bias) plus a header.
@@ -380,10 +381,12 @@ mod benchmarks {
 		let work = u64::from(c) * 1_000;
 		let bounds = T::DatasetBounds::get();
 		let most = u64::from(bounds.max_samples.min(bounds.max_blob_len.saturating_sub(64) / SAMPLE_BYTES));
-		// A model of `hidden` units costs a little over 74 units a sample (the terms must
-		// allow it: cost × samples within `MaxVerifyCost`).
+		// A model of `hidden` units costs a little over 98 units a sample (74 multiply-
+		// accumulates and a write; the terms must allow it: cost × samples within
+		// `MaxVerifyCost`).
+		let per_hidden = u64::from(INPUTS + 10) + modelchain_nn::WRITE_COST;
 		let samples = (work / 800).clamp(1, most.max(1)) as u32;
-		let mut hidden = ((work / u64::from(samples)) / 75).clamp(1, 800) as u32;
+		let mut hidden = ((work / u64::from(samples)) / per_hidden).clamp(1, 800) as u32;
 		while hidden > 1 && model_cost(&dense_model(hidden)) * u64::from(samples) > T::MaxVerifyCost::get() {
 			hidden -= 1;
 		}

@@ -33,7 +33,7 @@ pub type Workers = MockWorkers<AccountId, Balance>;
 pub type Extrinsic = UncheckedExtrinsic<AccountId, RuntimeCall, TestSignature, ()>;
 pub type Models = MockModels<AccountId, Balance>;
 
-/// The committed digits classifier: input `[64]`, 10 classes, cost 2 506.
+/// The committed digits classifier: input `[64]`, 10 classes, cost 4 096.
 pub const DIGITS: &[u8] = include_bytes!("../../../primitives/nn/fixtures/digits_mlp.bin");
 /// Its labelled test set.
 pub const DIGITS_TEST: &[u8] = include_bytes!("../../../primitives/nn/fixtures/digits_test.bin");

@@ -616,7 +616,7 @@ fn revealed_models_must_decode_and_fit_the_task() {
 		assert_noop!(try_reveal_model(2, id, a, &garbage), E::BlobNotFound);
 		note_model(2, &garbage);
 		assert_noop!(try_reveal_model(2, id, a, &garbage), E::InvalidModel);
-		// The digits model costs 2,506 > max_model_cost 1,000.
+		// The digits model costs 4,096 > max_model_cost 1,000.
 		note_model(3, DIGITS);
 		assert_noop!(try_reveal_model(3, id, b, DIGITS), E::ModelDoesNotFit);
 	});
@@ -1248,9 +1248,9 @@ mod offchain_worker {
 	fn scoring_spreads_over_blocks_within_the_budget() {
 		let (mut ext, pool) = node(&[21]);
 		ext.execute_with(|| {
-			// One step (a model on a 60-sample chunk) costs 2,506 × 60 plus the blobs, about
-			// 155,000: one step a block, four in all (two models, two test chunks).
-			OffchainEvalBudget::set(200_000);
+			// One step (a model on a 60-sample chunk) costs 4,096 × 60 plus the blobs, about
+			// 250,000: one step a block, four in all (two models, two test chunks).
+			OffchainEvalBudget::set(320_000);
 			let weak = weak_model();
 			let (id, _) = evaluating(&[(2, DIGITS.to_vec()), (3, weak.clone())]);
 			let commit_deadline = Evaluations::<Test>::get(id).unwrap().commit_deadline;

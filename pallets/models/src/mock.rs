@@ -28,7 +28,7 @@ pub const MAX_OUTPUT_LEN: u32 = 16;
 pub const PREIMAGE_BASE_DEPOSIT: Balance = 5;
 pub const PREIMAGE_BYTE_DEPOSIT: Balance = 1;
 
-/// The committed digits classifier: input `[64]`, 10 classes, cost 2 506.
+/// The committed digits classifier: input `[64]`, 10 classes, cost 4 096.
 pub const DIGITS: &[u8] = include_bytes!("../../../primitives/nn/fixtures/digits_mlp.bin");
 
 /// Small bounds, so tests and the benchmark test suite stay fast and a model can exceed them

@@ -21,7 +21,7 @@ use polkadot_sdk::{
 
 const DIGITS_TEST: &[u8] = include_bytes!("../../../primitives/nn/fixtures/digits_test.bin");
 const DIGITS_LEN: u32 = 2_792;
-const DIGITS_COST: u64 = 2_506;
+const DIGITS_COST: u64 = 4_096;
 
 fn held(who: AccountId) -> Balance {
 	Balances::balance_on_hold(&HoldReason::ModelDeposit.into(), &who)

@@ -663,23 +663,24 @@ fn challenge_weight_covers_the_largest_model_and_refunds_to_the_actual_one() {
 		assert!(actual.all_lte(declared) && actual.ref_time() < declared.ref_time(), "{actual:?} < {declared:?}");
 		let summary = <Models as ModelRegistry<_>>::model(0).unwrap();
 		// Two agreeing workers, no dissenter.
-		assert_eq!(actual, Predictions::challenge_weight(3) + Predictions::challenge_settlement_weight(2));
+		assert_eq!(actual, Predictions::challenge_weight(5) + Predictions::challenge_settlement_weight(2));
 		// Charged at the worst rate the layer-family benchmarks measured, not the dense one.
 		let families = [
-			<() as WeightInfo>::challenge(3),
-			<() as WeightInfo>::challenge_conv1x1(3),
-			<() as WeightInfo>::challenge_conv3x3(3),
-			<() as WeightInfo>::challenge_pool(3),
-			<() as WeightInfo>::challenge_lut(3),
+			<() as WeightInfo>::challenge(5),
+			<() as WeightInfo>::challenge_conv1x1(5),
+			<() as WeightInfo>::challenge_conv3x3(5),
+			<() as WeightInfo>::challenge_pool(5),
+			<() as WeightInfo>::challenge_lut(5),
 		];
-		assert!(families.iter().all(|w| w.all_lte(Predictions::challenge_weight(3))));
-		assert!(families.contains(&Predictions::challenge_weight(3)));
+		assert!(families.iter().all(|w| w.all_lte(Predictions::challenge_weight(5))));
+		assert!(families.contains(&Predictions::challenge_weight(5)));
 		assert_eq!(
 			declared,
 			Predictions::max_challenge_weight(),
 			"declared for the largest model and MaxRedundancy workers"
 		);
-		assert_eq!(Predictions::challenge_component(summary.blob_len, summary.cost), 3);
+		// The digits model: cost 4 096, blob 2 792 bytes.
+		assert_eq!(Predictions::challenge_component(summary.blob_len, summary.cost), 5);
 	});
 }
 

@@ -2,8 +2,16 @@
 //! element per MAC): the digits MLP and a 784-128-10 MLP, one input and a whole test set,
 //! natively, in wasm (wasmtime, SIMD off) and as a plain f32 loop on the same network.
 //!
+//! The `cost_rate` group times the cost model's reference and attacker-shaped models
+//! (`tests/common/shapes.rs`) in wasm with one element per unit of `Model::cost`: its
+//! elements/s is cost units per second, so the shapes' rates against the dense references'
+//! say how far time per unit strays from what the chain charges (tests/cost_model.rs bounds the
+//! same ratio in wasm operators).
+//!
 //! `cargo bench -p modelchain-nn --bench inference`
 
+#[path = "../tests/common/shapes.rs"]
+mod shapes;
 #[path = "../tests/common/wasm.rs"]
 mod wasm;
 
@@ -145,5 +153,23 @@ fn benches(c: &mut Criterion) {
 	bench_model(c, "mlp_784_128_10", &big, &inputs, n);
 }
 
-criterion_group!(inference, benches);
+/// Time per cost unit in wasm of every shape of the cost-model test.
+fn cost_rate(c: &mut Criterion) {
+	let mut g = c.benchmark_group("cost_rate");
+	g.sample_size(10);
+	g.warm_up_time(std::time::Duration::from_millis(300));
+	g.measurement_time(std::time::Duration::from_secs(2));
+	for (name, model) in shapes::cases() {
+		let mut s = 5u64;
+		let input: Vec<i8> = (0..model.input_len()).map(|_| rng(&mut s) as i8).collect();
+		let mut h = wasm::Harness::new();
+		let (ptr, len) = h.put_inputs(&input);
+		assert!(h.load(&model.encode_blob()));
+		g.throughput(Throughput::Elements(model.cost()));
+		g.bench_function(name, |b| b.iter(|| h.infer_at(black_box(ptr), len)));
+	}
+	g.finish();
+}
+
+criterion_group!(inference, benches, cost_rate);
 criterion_main!(inference);

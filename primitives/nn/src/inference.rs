@@ -159,14 +159,46 @@ fn layer_shape(layer: &Layer, input: Dims, bounds: &Bounds, li: u32) -> Result<(
 	}
 }
 
-/// Cost of one layer beyond its multiply-accumulates: one unit per output element, or
-/// per compared element for pooling.
-fn elementwise_cost(layer: &Layer, out_len: u32) -> u64 {
-	let per = match layer {
-		Layer::MaxPool2d(m) => u64::from(m.kernel_h).saturating_mul(u64::from(m.kernel_w)),
-		_ => 1,
+/// Cost units of one inference before any layer: validating the model, copying the input,
+/// applying the output rule.
+pub const RUN_COST: u64 = 256;
+/// Cost units per input element: its copy.
+pub const INPUT_ELEMENT_COST: u64 = 2;
+/// Cost units per element of the last tensor: the output rule (an arg-max step, or a
+/// regression value's 64-bit rescaling).
+pub const OUTPUT_ELEMENT_COST: u64 = 8;
+/// Cost units of each layer whatever its size: its dispatch, shape checks and the
+/// allocations of its output (a host call in the runtime).
+pub const LAYER_COST: u64 = 64;
+/// Cost units per element a dense, convolution or pooling layer writes: the bias, the
+/// requantization (a 64-bit multiply and a rounding shift) and the saturation.
+pub const WRITE_COST: u64 = 24;
+/// Cost units per element a convolution or pooling layer writes, on top of [`WRITE_COST`]:
+/// placing its window (the clipping at the padding).
+pub const WINDOW_COST: u64 = 24;
+/// Cost units per kernel row a convolution or pooling window visits (every input channel's,
+/// padding or not): the row's bounds checks and the call of its dot product.
+pub const ROW_COST: u64 = 12;
+/// Cost units per element of a ReLU or lookup-table layer.
+pub const ELEMENT_COST: u64 = 2;
+
+/// Cost of one layer beyond its multiply-accumulates (see [`Model::cost`]).
+fn layer_overhead(layer: &Layer, out_len: u32) -> u64 {
+	let per_element = match layer {
+		Layer::Dense(_) => WRITE_COST,
+		Layer::Conv2d(c) => {
+			let rows = u64::from(c.in_channels).saturating_mul(u64::from(c.kernel_h));
+			rows.saturating_mul(ROW_COST).saturating_add(WRITE_COST + WINDOW_COST)
+		}
+		Layer::MaxPool2d(m) => {
+			let compares = u64::from(m.kernel_h).saturating_mul(u64::from(m.kernel_w));
+			let rows = u64::from(m.kernel_h).saturating_mul(ROW_COST);
+			compares.saturating_add(rows).saturating_add(WRITE_COST + WINDOW_COST)
+		}
+		Layer::Relu { .. } | Layer::Lut(_) => ELEMENT_COST,
+		Layer::Identity | Layer::Flatten => 1,
 	};
-	u64::from(out_len).saturating_mul(per)
+	u64::from(out_len).saturating_mul(per_element).saturating_add(LAYER_COST)
 }
 
 impl Model {
@@ -193,20 +225,21 @@ impl Model {
 			return Err(Error::TooManyParameters);
 		}
 		let mut macs = 0u64;
-		let mut other = u64::from(input_len);
+		let mut other = RUN_COST.saturating_add(u64::from(input_len).saturating_mul(INPUT_ELEMENT_COST));
 		let mut max_tensor_len = input_len;
 		for (i, layer) in self.layers.iter().enumerate() {
 			let (out, layer_macs) = layer_shape(layer, dims, bounds, at(i))?;
 			let out_len = check_tensor(&out, bounds, at(i))?;
 			macs = macs.saturating_add(layer_macs);
-			other = other.saturating_add(elementwise_cost(layer, out_len));
+			other = other.saturating_add(layer_overhead(layer, out_len));
 			max_tensor_len = max_tensor_len.max(out_len);
 			dims = out;
 		}
 		if macs > bounds.max_macs {
 			return Err(Error::TooManyMacs);
 		}
-		let cost = macs.saturating_add(other);
+		let output = dims.len().saturating_mul(OUTPUT_ELEMENT_COST);
+		let cost = macs.saturating_add(other).saturating_add(output);
 		if cost > bounds.max_cost {
 			return Err(Error::CostTooHigh);
 		}
@@ -214,10 +247,17 @@ impl Model {
 		Ok(Summary { input_len, output_len, macs, cost, max_tensor_len })
 	}
 
-	/// The weight the runtime charges for one inference, in multiply-accumulate
-	/// equivalents: every multiply-accumulate of the dense and convolution layers, plus one
-	/// per element each layer writes (per compared element for max pooling), plus the
-	/// input length. Saturating; `u64::MAX` for a model that does not validate.
+	/// The work of one inference, in units of a dense layer's multiply-accumulate: what the
+	/// runtime charges weight for and what bounds a model. Every multiply-accumulate of the
+	/// dense and convolution layers; per element a layer writes, [`WRITE_COST`] for dense,
+	/// convolution and pooling layers (plus [`WINDOW_COST`] and [`ROW_COST`] per kernel row a
+	/// window visits for the latter two and, for pooling, one per compared element),
+	/// [`ELEMENT_COST`] for ReLU and lookup tables and one for the rest; [`LAYER_COST`] per
+	/// layer; [`INPUT_ELEMENT_COST`] per input element, [`OUTPUT_ELEMENT_COST`] per element
+	/// of the last tensor and [`RUN_COST`] once. The overheads are what keeps the work per unit of any
+	/// model an attacker can shape (fan-in 1, 1x1 windows, many tiny layers) within 1.5x of
+	/// a dense model's (`tests/cost_model.rs` asserts it), so a weight charged per unit at
+	/// the dense rate covers them. Saturating; `u64::MAX` for a model that does not validate.
 	pub fn cost(&self) -> u64 {
 		self.validate(&Bounds::unbounded()).map(|s| s.cost).unwrap_or(u64::MAX)
 	}

@@ -32,5 +32,8 @@ pub use format::{
 	Bounds, Conv2d, Dense, InputSpec, Layer, Lut, LutKind, MaxPool2d, Model, Output, OutputKind, Padding, Requant,
 	MAX_BLOB_LEN, MAX_FAN_IN, MAX_RANK, MODEL_FORMAT_VERSION, REGRESSION_FRAC_BITS,
 };
-pub use inference::{argmax, Summary};
+pub use inference::{
+	argmax, Summary, ELEMENT_COST, INPUT_ELEMENT_COST, LAYER_COST, OUTPUT_ELEMENT_COST, ROW_COST, RUN_COST,
+	WINDOW_COST, WRITE_COST,
+};
 pub use metrics::{Direction, Metric, MetricAccumulator};

@@ -177,6 +177,8 @@ fn conv2d_valid_padded_strided() {
 		model(&[1, 3, 3], vec![conv(1, 1, 2, 2, 1, vec![1, 0, 0, -1], vec![0], 1, vec![rq(1, 0)])], OutputKind::Class);
 	assert_eq!(raw(&m, &shifted), want);
 	assert_eq!(m.validate(&Bounds::default()).unwrap().macs, 4 * 4);
+	// 4 outputs, each 4 MACs, 2 kernel rows, a write and a window; 9 inputs, 4 outputs.
+	assert_eq!(m.cost(), 256 + 9 * 2 + (4 * (4 + 2 * 12 + 24 + 24) + 64) + 4 * 8);
 }
 
 #[test]
@@ -207,6 +209,9 @@ fn max_pool_ignores_padding() {
 	// With padding the corner windows see one real value each, and a negative one stays
 	// negative (padding is not zero).
 	assert_eq!(raw(&model(&[1, 4, 4], vec![pool(1)], OutputKind::Class), &x), vec![-5, 3, -1, 7, 0, 4, 1, 6, -7]);
+	// 9 outputs, each 4 comparisons, 2 rows, a write and a window; 16 inputs, 9 outputs.
+	let padded = model(&[1, 4, 4], vec![pool(1)], OutputKind::Class);
+	assert_eq!(padded.cost(), 256 + 16 * 2 + (9 * (4 + 2 * 12 + 24 + 24) + 64) + 9 * 8);
 }
 
 #[test]
@@ -245,10 +250,19 @@ fn mlp_end_to_end_and_cost() {
 	// After dense+relu: [3, -2]; centered [5, 0] -> [5, 0, -5].
 	assert_eq!(raw(&m, &[3, -1, 5]), vec![5, 0, -5]);
 	assert_eq!(m.run(&[3, -1, 5]), Ok(Output::Class(0)));
-	// macs 6 + 6; elementwise: input 3, dense 2, relu 2, dense 3.
+	// macs 6 + 6; the run, 3 inputs, dense writing 2, relu 2, dense 3, 3 outputs.
 	let s = m.validate(&Bounds::default()).unwrap();
 	assert_eq!(s.macs, 12);
-	assert_eq!(m.cost(), 12 + 3 + 2 + 2 + 3);
+	assert_eq!(m.cost(), 12 + 256 + 3 * 2 + (2 * 24 + 64) + (2 * 2 + 64) + (3 * 24 + 64) + 3 * 8);
+	assert_eq!(
+		m.cost(),
+		12 + RUN_COST
+			+ 3 * INPUT_ELEMENT_COST
+			+ (2 * WRITE_COST + LAYER_COST)
+			+ (2 * ELEMENT_COST + LAYER_COST)
+			+ (3 * WRITE_COST + LAYER_COST)
+			+ 3 * OUTPUT_ELEMENT_COST
+	);
 	assert_eq!(m.input_len(), 3);
 	assert_eq!(m.run(&[1, 2]), Err(Error::InputLengthMismatch { expected: 3, found: 2 }));
 }

@@ -1,2 +1,3 @@
 pub mod gen;
+pub mod shapes;
 pub mod wasm;

@@ -42,7 +42,14 @@ pub fn harness_wasm() -> &'static Path {
 /// The engine configuration of the node: no SIMD (nor relaxed SIMD), deterministic
 /// features only.
 pub fn engine() -> Engine {
+	engine_with(false)
+}
+
+/// As [`engine`], optionally counting fuel: one unit per wasm operator executed, the same
+/// count on every machine (the cost-model test's measure of work).
+pub fn engine_with(fuel: bool) -> Engine {
 	let mut config = Config::new();
+	config.consume_fuel(fuel);
 	config.wasm_simd(false);
 	config.wasm_relaxed_simd(false);
 	config.cranelift_nan_canonicalization(true);
@@ -69,7 +76,17 @@ pub type RunResult = (Result<Vec<i8>, Error>, Result<Output, Error>, u64);
 impl Harness {
 	/// Builds (once) and instantiates the harness.
 	pub fn new() -> Self {
-		let engine = engine();
+		Self::with_engine(engine())
+	}
+
+	/// A harness that counts the wasm operators each call executes ([`Harness::fuel_of_infer`]).
+	pub fn metered() -> Self {
+		let mut h = Self::with_engine(engine_with(true));
+		h.store.set_fuel(u64::MAX).expect("fuel enabled");
+		h
+	}
+
+	fn with_engine(engine: Engine) -> Self {
 		let module = Module::from_file(&engine, harness_wasm()).expect("compile harness");
 		let mut store = Store::new(&engine, ());
 		let instance = Instance::new(&mut store, &module, &[]).expect("instantiate harness");
@@ -151,6 +168,16 @@ impl Harness {
 		let r = self.infer_many.call(&mut self.store, (ptr, len, n)).expect("nn_infer_many");
 		self.reset();
 		r
+	}
+
+	/// The wasm operators one `nn_infer` of the loaded model on inputs already in memory
+	/// executes (a [`Harness::metered`] harness only).
+	pub fn fuel_of_infer(&mut self, ptr: u32, len: u32) -> u64 {
+		self.store.set_fuel(u64::MAX).expect("metered harness");
+		self.infer.call(&mut self.store, (ptr, len)).expect("nn_infer");
+		let used = u64::MAX - self.store.get_fuel().expect("metered harness");
+		self.reset();
+		used
 	}
 
 	fn reset(&mut self) {
