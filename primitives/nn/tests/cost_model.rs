@@ -54,3 +54,84 @@ fn no_model_does_more_work_per_cost_unit_than_the_bound() {
 	println!("random models: worst x{:.2} (seed {})", worst.0, worst.1);
 	assert!(over.is_empty(), "more work per cost unit than x{MAX_RATIO} the dense rate: {over:#?}");
 }
+
+/// A stack of 1 to 6 layers of one kind with geometry drawn from wide ranges (fan-in 1 to
+/// 64, kernels 1 to 15 in each direction, strides 1 to 8, 1 to 256 channels, planes from 1x1
+/// to 128x128), so shapes nobody wrote down get tried too. Invalid draws are skipped.
+fn random_shape(seed: u64) -> Option<Model> {
+	use common::shapes::*;
+	let r = &mut Rng(seed);
+	let (c, h, w) = (r.pick(&[1, 2, 3, 8, 64, 256]), r.pick(&[1, 2, 7, 32, 128]), r.pick(&[1, 2, 7, 32, 128]));
+	let n = r.range(1, 6) as usize;
+	let layers = match r.range(0, 5) {
+		0 => {
+			let mut i = c * h * w;
+			if i > 4096 {
+				return None;
+			}
+			let mut layers = vec![Layer::Flatten];
+			for _ in 0..n {
+				let o = r.pick(&[1, 2, 10, 300]);
+				layers.push(dense(i, o));
+				i = o;
+			}
+			layers
+		}
+		1 => {
+			let (kh, kw) = (r.pick(&[1, 2, 3, 15]), r.pick(&[1, 2, 3, 15]));
+			let cout = r.pick(&[1, 4, 16, 64]);
+			let stride = r.pick(&[1, 1, 2, 8]);
+			let mut first = conv_hw(c, cout, kh, kw);
+			let mut rest = conv_hw(cout, cout, kh, kw);
+			for l in [&mut first, &mut rest] {
+				if let Layer::Conv2d(cv) = l {
+					cv.stride_h = stride;
+					cv.stride_w = stride;
+					let p = r.range(0, kh.max(kw));
+					cv.padding = Padding { top: p.min(kh), left: p.min(kw), bottom: p.min(kh), right: p.min(kw) };
+				}
+			}
+			let mut layers = vec![first];
+			layers.extend(repeat(rest, n - 1));
+			layers.push(Layer::Flatten);
+			layers
+		}
+		2 => {
+			let (kh, kw) = (r.pick(&[1, 2, 3, 15]), r.pick(&[1, 2, 3, 15]));
+			let stride = r.pick(&[1, 1, 2, 8]);
+			let mut layers = repeat(pool_hw(kh, kw, stride, 0), n);
+			layers.push(Layer::Flatten);
+			layers
+		}
+		3 => repeat(lut(), n * 8),
+		4 => repeat(Layer::Relu { zero_point: r.i8() }, n * 8),
+		_ => repeat(if r.bool() { Layer::Identity } else { Layer::Flatten }, n * 10),
+	};
+	let m = model(&[c, h, w], layers);
+	let summary = m.validate(&Bounds::default()).ok()?;
+	(summary.cost <= 20_000_000).then_some(m)
+}
+
+#[test]
+fn randomly_shaped_stacks_stay_within_the_bound() {
+	let mut h = Harness::metered();
+	let reference_rate = reference()
+		.iter()
+		.map(|(_, m)| fuel(&mut h, m) as f64 / m.cost() as f64)
+		.fold(f64::INFINITY, f64::min);
+	let (mut tried, mut worst, mut over) = (0, (0.0f64, 0u64), Vec::new());
+	for seed in 0..400u64 {
+		let Some(m) = random_shape(seed) else { continue };
+		tried += 1;
+		let ratio = fuel(&mut h, &m) as f64 / m.cost() as f64 / reference_rate;
+		if ratio > worst.0 {
+			worst = (ratio, seed);
+		}
+		if ratio > MAX_RATIO {
+			over.push(format!("shape {seed}: x{ratio:.2}"));
+		}
+	}
+	println!("{tried} random shapes: worst x{:.2} (seed {})", worst.0, worst.1);
+	assert!(tried >= 200, "only {tried} shapes were valid");
+	assert!(over.is_empty(), "more work per cost unit than x{MAX_RATIO} the dense rate: {over:#?}");
+}

@@ -6,7 +6,7 @@
 
 use modelchain_nn::*;
 
-fn dense(i: u32, o: u32) -> Layer {
+pub fn dense(i: u32, o: u32) -> Layer {
 	Layer::Dense(Dense {
 		in_features: i,
 		out_features: o,
@@ -18,7 +18,7 @@ fn dense(i: u32, o: u32) -> Layer {
 	})
 }
 
-fn conv(cin: u32, cout: u32, k: u32, stride: u32, pad: u32) -> Layer {
+pub fn conv(cin: u32, cout: u32, k: u32, stride: u32, pad: u32) -> Layer {
 	Layer::Conv2d(Conv2d {
 		in_channels: cin,
 		out_channels: cout,
@@ -36,7 +36,7 @@ fn conv(cin: u32, cout: u32, k: u32, stride: u32, pad: u32) -> Layer {
 }
 
 /// A `kh x kw` convolution, stride 1, no padding.
-fn conv_hw(cin: u32, cout: u32, kh: u32, kw: u32) -> Layer {
+pub fn conv_hw(cin: u32, cout: u32, kh: u32, kw: u32) -> Layer {
 	let Layer::Conv2d(mut c) = conv(cin, cout, 1, 1, 0) else { unreachable!() };
 	c.kernel_h = kh;
 	c.kernel_w = kw;
@@ -44,11 +44,11 @@ fn conv_hw(cin: u32, cout: u32, kh: u32, kw: u32) -> Layer {
 	Layer::Conv2d(c)
 }
 
-fn pool(k: u32, stride: u32, pad: u32) -> Layer {
+pub fn pool(k: u32, stride: u32, pad: u32) -> Layer {
 	pool_hw(k, k, stride, pad)
 }
 
-fn pool_hw(kh: u32, kw: u32, stride: u32, pad: u32) -> Layer {
+pub fn pool_hw(kh: u32, kw: u32, stride: u32, pad: u32) -> Layer {
 	Layer::MaxPool2d(MaxPool2d {
 		kernel_h: kh,
 		kernel_w: kw,
@@ -58,7 +58,7 @@ fn pool_hw(kh: u32, kw: u32, stride: u32, pad: u32) -> Layer {
 	})
 }
 
-fn lut() -> Layer {
+pub fn lut() -> Layer {
 	let mut table = [0i8; 256];
 	for (i, t) in table.iter_mut().enumerate() {
 		*t = (i as i32 - 128).clamp(-100, 100) as i8;
@@ -66,7 +66,7 @@ fn lut() -> Layer {
 	Layer::Lut(Lut { kind: LutKind::Tanh, table })
 }
 
-fn model(shape: &[u32], layers: Vec<Layer>) -> Model {
+pub fn model(shape: &[u32], layers: Vec<Layer>) -> Model {
 	Model {
 		input: InputSpec { shape: shape.to_vec(), scale: 1, scale_shift: 0, zero_point: 0 },
 		layers,
@@ -74,7 +74,7 @@ fn model(shape: &[u32], layers: Vec<Layer>) -> Model {
 	}
 }
 
-fn repeat(layer: Layer, n: usize) -> Vec<Layer> {
+pub fn repeat(layer: Layer, n: usize) -> Vec<Layer> {
 	vec![layer; n]
 }
 
