@@ -115,10 +115,8 @@ fn random_shape(seed: u64) -> Option<Model> {
 #[test]
 fn randomly_shaped_stacks_stay_within_the_bound() {
 	let mut h = Harness::metered();
-	let reference_rate = reference()
-		.iter()
-		.map(|(_, m)| fuel(&mut h, m) as f64 / m.cost() as f64)
-		.fold(f64::INFINITY, f64::min);
+	let reference_rate =
+		reference().iter().map(|(_, m)| fuel(&mut h, m) as f64 / m.cost() as f64).fold(f64::INFINITY, f64::min);
 	let (mut tried, mut worst, mut over) = (0, (0.0f64, 0u64), Vec::new());
 	for seed in 0..400u64 {
 		let Some(m) = random_shape(seed) else { continue };
