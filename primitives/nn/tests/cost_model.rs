@@ -26,33 +26,53 @@ fn fuel(h: &mut Harness, m: &Model) -> u64 {
 /// the dense loop's.
 const MAX_RATIO: f64 = 1.5;
 
+/// Work per cost unit against the dense references', and every model over [`MAX_RATIO`].
+struct Meter {
+	h: Harness,
+	reference: f64,
+	worst: (f64, String),
+	over: Vec<String>,
+}
+
+impl Meter {
+	fn new() -> Self {
+		let mut h = Harness::metered();
+		let reference =
+			reference().iter().map(|(_, m)| fuel(&mut h, m) as f64 / m.cost() as f64).fold(f64::INFINITY, f64::min);
+		Meter { h, reference, worst: (0.0, String::new()), over: Vec::new() }
+	}
+
+	/// Measures `m`, remembers it as `label` if it is the worst so far or over the bound, and
+	/// returns its fuel and ratio.
+	fn measure(&mut self, label: String, m: &Model) -> (u64, f64) {
+		let f = fuel(&mut self.h, m);
+		let ratio = f as f64 / m.cost() as f64 / self.reference;
+		if ratio > MAX_RATIO {
+			self.over.push(format!("{label}: x{ratio:.2}"));
+		}
+		if ratio > self.worst.0 {
+			self.worst = (ratio, label);
+		}
+		(f, ratio)
+	}
+
+	fn assert_within_bound(self) {
+		println!("worst: x{:.2} ({})", self.worst.0, self.worst.1);
+		assert!(self.over.is_empty(), "more work per cost unit than x{MAX_RATIO} the dense rate: {:#?}", self.over);
+	}
+}
+
 #[test]
 fn no_model_does_more_work_per_cost_unit_than_the_bound() {
-	let mut h = Harness::metered();
-	let reference_rate =
-		reference().iter().map(|(_, m)| fuel(&mut h, m) as f64 / m.cost() as f64).fold(f64::INFINITY, f64::min);
-	let mut over = Vec::new();
+	let mut meter = Meter::new();
 	for (name, m) in cases() {
-		let f = fuel(&mut h, &m);
-		let ratio = f as f64 / m.cost() as f64 / reference_rate;
+		let (f, ratio) = meter.measure(name.to_string(), &m);
 		println!("{name:48} cost {:>10} fuel {:>11} x{ratio:.2}", m.cost(), f);
-		if ratio > MAX_RATIO {
-			over.push(format!("{name}: x{ratio:.2}"));
-		}
 	}
-	let mut worst = (0.0f64, 0u64);
 	for seed in 0..300u64 {
-		let m = random_model(seed);
-		let ratio = fuel(&mut h, &m) as f64 / m.cost() as f64 / reference_rate;
-		if ratio > worst.0 {
-			worst = (ratio, seed);
-		}
-		if ratio > MAX_RATIO {
-			over.push(format!("random model {seed}: x{ratio:.2}"));
-		}
+		meter.measure(format!("random model {seed}"), &random_model(seed));
 	}
-	println!("random models: worst x{:.2} (seed {})", worst.0, worst.1);
-	assert!(over.is_empty(), "more work per cost unit than x{MAX_RATIO} the dense rate: {over:#?}");
+	meter.assert_within_bound();
 }
 
 /// A stack of 1 to 6 layers of one kind with geometry drawn from wide ranges (fan-in 1 to
@@ -114,22 +134,14 @@ fn random_shape(seed: u64) -> Option<Model> {
 
 #[test]
 fn randomly_shaped_stacks_stay_within_the_bound() {
-	let mut h = Harness::metered();
-	let reference_rate =
-		reference().iter().map(|(_, m)| fuel(&mut h, m) as f64 / m.cost() as f64).fold(f64::INFINITY, f64::min);
-	let (mut tried, mut worst, mut over) = (0, (0.0f64, 0u64), Vec::new());
+	let mut meter = Meter::new();
+	let mut tried = 0;
 	for seed in 0..400u64 {
 		let Some(m) = random_shape(seed) else { continue };
 		tried += 1;
-		let ratio = fuel(&mut h, &m) as f64 / m.cost() as f64 / reference_rate;
-		if ratio > worst.0 {
-			worst = (ratio, seed);
-		}
-		if ratio > MAX_RATIO {
-			over.push(format!("shape {seed}: x{ratio:.2}"));
-		}
+		meter.measure(format!("random shape {seed}"), &m);
 	}
-	println!("{tried} random shapes: worst x{:.2} (seed {})", worst.0, worst.1);
+	println!("{tried} random shapes");
 	assert!(tried >= 200, "only {tried} shapes were valid");
-	assert!(over.is_empty(), "more work per cost unit than x{MAX_RATIO} the dense rate: {over:#?}");
+	meter.assert_within_bound();
 }
