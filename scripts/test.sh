@@ -22,6 +22,12 @@ cargo test --release --locked -p modelchain-primitives -p modelchain-runtime -p 
 # invocation built (target/release/modelchain-node).
 cargo test --release --locked -p modelchain-nn -p modelchain-nn-import -p modelchain-client
 
+# The benchmarks' own tests (`impl_benchmark_test_suite!`): every benchmark of the four market
+# pallets runs once against its pallet's mock, so one whose setup no longer reaches the worst case
+# it asserts fails here, not hours into `scripts/benchmark.sh` (or, worse, measures a cheaper path).
+CARGO_TARGET_DIR="$BENCH_TARGET_DIR" SKIP_WASM_BUILD=1 cargo test --release --locked --features runtime-benchmarks \
+	-p pallet-ml-staking -p pallet-ml-models -p pallet-ml-predictions -p pallet-ml-bounties
+
 # A network: four validators on `--chain local-fast`, started by zombienet (native provider, the
 # binaries built above), through `zombienet/network.zndsl`. Its logs stay in $zn_dir.
 zn_dir=$(mktemp -d -t modelchain-zombienet.XXXXXX)
