@@ -225,7 +225,42 @@ fn layer(r: &mut Reader, budget: &mut Budget) -> Result<Layer, Error> {
 			stride_w: r.u32()?,
 			padding: padding(r)?,
 		}),
+		7 => Layer::Lstm(recurrent(r, budget)?),
+		8 => Layer::Gru(recurrent(r, budget)?),
 		found => return Err(Error::InvalidTag { found }),
+	})
+}
+
+fn recurrent(r: &mut Reader, budget: &mut Budget) -> Result<Recurrent, Error> {
+	let input_size = r.u32()?;
+	let hidden_size = r.u32()?;
+	let sequence = match r.u8()? {
+		0 => false,
+		1 => true,
+		found => return Err(Error::InvalidTag { found }),
+	};
+	let input_weights = r.vec_i8(budget.max(), Error::TooManyParameters)?;
+	budget.spend(input_weights.len())?;
+	let hidden_weights = r.vec_i8(budget.max(), Error::TooManyParameters)?;
+	budget.spend(hidden_weights.len())?;
+	let input_bias = r.vec_i32(budget.max(), Error::TooManyParameters)?;
+	budget.spend(input_bias.len())?;
+	let hidden_bias = r.vec_i32(budget.max(), Error::TooManyParameters)?;
+	budget.spend(hidden_bias.len())?;
+	let input_zero_point = r.i8()?;
+	let input_requant = requants(r, budget)?;
+	let hidden_requant = requants(r, budget)?;
+	Ok(Recurrent {
+		input_size,
+		hidden_size,
+		sequence,
+		input_weights,
+		hidden_weights,
+		input_bias,
+		hidden_bias,
+		input_zero_point,
+		input_requant,
+		hidden_requant,
 	})
 }
 

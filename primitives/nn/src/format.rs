@@ -234,6 +234,42 @@ pub struct Lut {
 	pub table: [i8; 256],
 }
 
+/// The parameters of a recurrent layer ([`Layer::Lstm`] with 4 gates, [`Layer::Gru`] with 3).
+///
+/// The layer reads a `[steps, input_size]` sequence (rank 2, one time step per row) and starts
+/// from zero states. Gate row `r` (of `gates * hidden_size`, gates in ONNX order, each block of
+/// `hidden_size` rows one gate) has two accumulators, exact as in [`Dense`]:
+/// `input_bias[r] + input_weights[r] · (x_t - input_zero_point)` and
+/// `hidden_bias[r] + hidden_weights[r] · h_{t-1}`, each saturated to `i32` and requantized by
+/// its own requantizer to a fixed-point pre-activation with 12 fractional bits. The gate
+/// arithmetic (sigmoid and tanh tables, cell state, hidden state) is fixed by the engine and
+/// described in the `recurrent` module: the hidden state, and so the output, is `i8` with
+/// scale 1/128 and zero point 0.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, TypeInfo)]
+pub struct Recurrent {
+	/// Features per time step, 1..=`MAX_FAN_IN`.
+	pub input_size: u32,
+	/// Hidden units, 1..=`MAX_FAN_IN`.
+	pub hidden_size: u32,
+	/// Output every step's hidden state (`[steps, hidden_size]`, for another recurrent layer)
+	/// or only the last one (`[hidden_size]`, for a dense head).
+	pub sequence: bool,
+	/// Row-major `[gates * hidden_size][input_size]`.
+	pub input_weights: Vec<i8>,
+	/// Row-major `[gates * hidden_size][hidden_size]`.
+	pub hidden_weights: Vec<i8>,
+	/// One per gate row, in the input accumulator's scale.
+	pub input_bias: Vec<i32>,
+	/// One per gate row, in the hidden accumulator's scale.
+	pub hidden_bias: Vec<i32>,
+	/// Subtracted from every input element.
+	pub input_zero_point: i8,
+	/// Input accumulator to pre-activation: length 1 or one per gate row.
+	pub input_requant: Vec<Requant>,
+	/// Hidden accumulator to pre-activation: length 1 or one per gate row.
+	pub hidden_requant: Vec<Requant>,
+}
+
 /// One step of a model. Elementwise layers keep their input's shape.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, TypeInfo)]
 pub enum Layer {
@@ -255,6 +291,11 @@ pub enum Layer {
 	Conv2d(Conv2d),
 	/// 2D max pooling.
 	MaxPool2d(MaxPool2d),
+	/// Long short-term memory: gates input, output, forget, cell (ONNX's order).
+	Lstm(Recurrent),
+	/// Gated recurrent unit: gates update, reset, hidden (ONNX's order), the reset applied
+	/// after the hidden part's bias (ONNX `linear_before_reset = 1`, PyTorch's GRU).
+	Gru(Recurrent),
 }
 
 /// How the last tensor becomes the model's answer.

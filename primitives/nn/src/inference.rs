@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 use crate::error::Error;
 use crate::format::*;
 use crate::layers;
+use crate::recurrent;
 
 /// What [`Model::validate`] learns about a valid model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +79,14 @@ fn parameters(layer: &Layer) -> u64 {
 		Layer::Dense(d) => d.weights.len() + d.bias.len() + d.requant.len(),
 		Layer::Conv2d(c) => c.weights.len() + c.bias.len() + c.requant.len(),
 		Layer::Lut(_) => 256,
+		Layer::Lstm(r) | Layer::Gru(r) => {
+			r.input_weights.len()
+				+ r.hidden_weights.len()
+				+ r.input_bias.len()
+				+ r.hidden_bias.len()
+				+ r.input_requant.len()
+				+ r.hidden_requant.len()
+		}
 		_ => 0,
 	};
 	n as u64
@@ -154,6 +163,39 @@ fn layer_shape(layer: &Layer, input: Dims, bounds: &Bounds, li: u32) -> Result<(
 			check_dims(&[oh, ow], bounds, li)?;
 			Ok((Dims { rank: 3, d: [ch, oh, ow] }, 0))
 		}
+		Layer::Lstm(r) | Layer::Gru(r) => {
+			if input.rank != 2 {
+				return Err(Error::InvalidRank { layer: li });
+			}
+			let (steps, features) = (input.d[0], input.d[1]);
+			if r.input_size == 0 || r.hidden_size == 0 {
+				return Err(Error::ZeroDimension { layer: li });
+			}
+			check_dims(&[r.input_size, r.hidden_size], bounds, li)?;
+			if r.input_size > MAX_FAN_IN || r.hidden_size > MAX_FAN_IN {
+				return Err(Error::FanInTooLarge { layer: li });
+			}
+			if features != r.input_size {
+				return Err(Error::ShapeMismatch { layer: li });
+			}
+			let rows = gates(layer).saturating_mul(u64::from(r.hidden_size));
+			let (f, h) = (u64::from(r.input_size), u64::from(r.hidden_size));
+			if r.input_weights.len() as u64 != rows.saturating_mul(f)
+				|| r.hidden_weights.len() as u64 != rows.saturating_mul(h)
+				|| r.input_bias.len() as u64 != rows
+				|| r.hidden_bias.len() as u64 != rows
+			{
+				return Err(Error::ParameterCountMismatch { layer: li });
+			}
+			// At most 4 * 65_536 rows: fits u32.
+			let rows32 = u32::try_from(rows).map_err(|_| Error::Overflow)?;
+			check_requant(&r.input_requant, rows32, li)?;
+			check_requant(&r.hidden_requant, rows32, li)?;
+			let macs = u64::from(steps).saturating_mul(rows).saturating_mul(f.saturating_add(h));
+			let out =
+				if r.sequence { Dims { rank: 2, d: [steps, r.hidden_size, 1] } } else { Dims::flat(r.hidden_size) };
+			Ok((out, macs))
+		}
 		Layer::Flatten => Ok((Dims::flat(u32::try_from(len).map_err(|_| Error::TensorTooLarge { layer: li })?), 0)),
 		Layer::Relu { .. } | Layer::Identity | Layer::Lut(_) => Ok((input, 0)),
 	}
@@ -182,8 +224,31 @@ pub const ROW_COST: u64 = 12;
 /// Cost units per element of a ReLU or lookup-table layer.
 pub const ELEMENT_COST: u64 = 2;
 
-/// Cost of one layer beyond its multiply-accumulates (see [`Model::cost`]).
-fn layer_overhead(layer: &Layer, out_len: u32) -> u64 {
+/// Cost units per gate row of a recurrent layer per time step, on top of its
+/// multiply-accumulates: its two accumulators' biases and requantizations, the gate's
+/// interpolated activation and its share of the state update.
+pub const GATE_COST: u64 = 64;
+/// Cost units per time step of a recurrent layer: centering the step's input and moving the
+/// new hidden state into place.
+pub const STEP_COST: u64 = 64;
+
+/// Gates of a recurrent layer (0 for the others).
+fn gates(layer: &Layer) -> u64 {
+	match layer {
+		Layer::Lstm(_) => 4,
+		Layer::Gru(_) => 3,
+		_ => 0,
+	}
+}
+
+/// Cost of one layer beyond its multiply-accumulates (see [`Model::cost`]); `input` is the
+/// tensor it reads.
+fn layer_overhead(layer: &Layer, input: &Dims, out_len: u32) -> u64 {
+	if let Layer::Lstm(r) | Layer::Gru(r) = layer {
+		let per_step = gates(layer).saturating_mul(u64::from(r.hidden_size)).saturating_mul(GATE_COST);
+		let steps = u64::from(input.d[0]);
+		return steps.saturating_mul(per_step.saturating_add(STEP_COST)).saturating_add(LAYER_COST);
+	}
 	let per_element = match layer {
 		Layer::Dense(_) => WRITE_COST,
 		Layer::Conv2d(c) => {
@@ -197,6 +262,7 @@ fn layer_overhead(layer: &Layer, out_len: u32) -> u64 {
 		}
 		Layer::Relu { .. } | Layer::Lut(_) => ELEMENT_COST,
 		Layer::Identity | Layer::Flatten => 1,
+		Layer::Lstm(_) | Layer::Gru(_) => 0,
 	};
 	u64::from(out_len).saturating_mul(per_element).saturating_add(LAYER_COST)
 }
@@ -231,7 +297,7 @@ impl Model {
 			let (out, layer_macs) = layer_shape(layer, dims, bounds, at(i))?;
 			let out_len = check_tensor(&out, bounds, at(i))?;
 			macs = macs.saturating_add(layer_macs);
-			other = other.saturating_add(layer_overhead(layer, out_len));
+			other = other.saturating_add(layer_overhead(layer, &dims, out_len));
 			max_tensor_len = max_tensor_len.max(out_len);
 			dims = out;
 		}
@@ -252,7 +318,8 @@ impl Model {
 	/// dense and convolution layers; per element a layer writes, [`WRITE_COST`] for dense,
 	/// convolution and pooling layers (plus [`WINDOW_COST`] and [`ROW_COST`] per kernel row a
 	/// window visits for the latter two and, for pooling, one per compared element),
-	/// [`ELEMENT_COST`] for ReLU and lookup tables and one for the rest; [`LAYER_COST`] per
+	/// [`ELEMENT_COST`] for ReLU and lookup tables and one for the rest; for a recurrent layer,
+	/// per time step [`GATE_COST`] per gate row and [`STEP_COST`]; [`LAYER_COST`] per
 	/// layer; [`INPUT_ELEMENT_COST`] per input element, [`OUTPUT_ELEMENT_COST`] per element
 	/// of the last tensor and [`RUN_COST`] once. The overheads are what keeps the work per unit of any
 	/// model an attacker can shape (fan-in 1, 1x1 windows, many tiny layers) within 1.5x of
@@ -323,6 +390,14 @@ impl Model {
 				Layer::Lut(l) => layers::lut(l, &mut x),
 				Layer::Identity => {}
 				Layer::Flatten => chw = None,
+				Layer::Lstm(r) => {
+					x = recurrent::lstm(r, &x).map_err(fix)?;
+					chw = None;
+				}
+				Layer::Gru(r) => {
+					x = recurrent::gru(r, &x).map_err(fix)?;
+					chw = None;
+				}
 			}
 		}
 		Ok(x)

@@ -73,14 +73,51 @@ fn pads(r: &mut Rng, max: u32) -> Padding {
 	Padding { top: r.range(0, max), left: r.range(0, max), bottom: r.range(0, max), right: r.range(0, max) }
 }
 
-/// A valid model: a few window layers on a CHW input, or none on a flat one, then dense
+/// An LSTM or a GRU from `f` to `hidden` features, random weights and requantizers.
+pub fn recurrent(r: &mut Rng, f: u32, hidden: u32, sequence: bool) -> Layer {
+	let lstm = r.bool();
+	let rows = hidden * if lstm { 4 } else { 3 };
+	let layer = Recurrent {
+		input_size: f,
+		hidden_size: hidden,
+		sequence,
+		input_weights: r.i8s((rows * f) as usize),
+		hidden_weights: r.i8s((rows * hidden) as usize),
+		input_bias: (0..rows).map(|_| r.bias()).collect(),
+		hidden_bias: (0..rows).map(|_| r.bias()).collect(),
+		input_zero_point: r.i8(),
+		input_requant: r.requants(rows),
+		hidden_requant: r.requants(rows),
+	};
+	if lstm {
+		Layer::Lstm(layer)
+	} else {
+		Layer::Gru(layer)
+	}
+}
+
+/// A valid model: a sequence through recurrent layers, or a few window layers on a CHW input, or none on a flat one, then dense
 /// layers, with elementwise layers in between.
 pub fn random_model(seed: u64) -> Model {
 	let r = &mut Rng(seed);
 	let mut layers = Vec::new();
 	let shape: Vec<u32>;
 	let mut len: u32;
-	if r.bool() {
+	let input_kind = r.range(0, 3);
+	if input_kind == 3 {
+		// A sequence: one or two recurrent layers, the last one keeping only its last state
+		// (or, sometimes, every state, for the dense layers to read flattened).
+		let (steps, mut f) = (r.range(1, 8), r.range(1, 6));
+		shape = vec![steps, f];
+		let n = r.range(1, 2);
+		for k in 0..n {
+			let hidden = r.range(1, 6);
+			let sequence = k + 1 < n || r.range(0, 3) == 0;
+			layers.push(recurrent(r, f, hidden, sequence));
+			f = hidden;
+		}
+		len = if matches!(layers.last(), Some(Layer::Lstm(l) | Layer::Gru(l)) if l.sequence) { steps * f } else { f };
+	} else if input_kind < 2 {
 		let (mut c, mut h, mut w) = (r.range(1, 3), r.range(1, 10), r.range(1, 10));
 		shape = vec![c, h, w];
 		for _ in 0..r.range(0, 3) {
@@ -214,6 +251,16 @@ pub fn broken_model(seed: u64) -> Model {
 			1 => p.stride_h = v,
 			2 => p.padding.left = v,
 			_ => p.padding.top = v,
+		},
+		Layer::Lstm(l) | Layer::Gru(l) => match r.range(0, 5) {
+			0 => l.input_size = v,
+			1 => l.hidden_size = v,
+			2 => {
+				l.hidden_weights.pop();
+			}
+			3 => l.input_bias.push(0),
+			4 => l.hidden_requant.clear(),
+			_ => l.input_requant.push(Requant { multiplier: 1, shift: 0 }),
 		},
 		other => *other = Layer::Flatten,
 	}

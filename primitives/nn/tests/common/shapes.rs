@@ -66,6 +66,30 @@ pub fn lut() -> Layer {
 	Layer::Lut(Lut { kind: LutKind::Tanh, table })
 }
 
+/// An LSTM (4 gates) or a GRU (3), `f` features to `h` hidden units; small weights so the
+/// gates are not all saturated.
+pub fn recurrent(lstm: bool, f: u32, h: u32, sequence: bool) -> Layer {
+	let rows = h * if lstm { 4 } else { 3 };
+	let w = |n: u32| (0..n).map(|i| (i % 7) as i8 - 3).collect::<Vec<i8>>();
+	let r = Recurrent {
+		input_size: f,
+		hidden_size: h,
+		sequence,
+		input_weights: w(rows * f),
+		hidden_weights: w(rows * h),
+		input_bias: vec![100; rows as usize],
+		hidden_bias: vec![-50; rows as usize],
+		input_zero_point: 0,
+		input_requant: vec![Requant { multiplier: 1 << 30, shift: 28 }],
+		hidden_requant: vec![Requant { multiplier: 1 << 30, shift: 31 }],
+	};
+	if lstm {
+		Layer::Lstm(r)
+	} else {
+		Layer::Gru(r)
+	}
+}
+
 pub fn model(shape: &[u32], layers: Vec<Layer>) -> Model {
 	Model {
 		input: InputSpec { shape: shape.to_vec(), scale: 1, scale_shift: 0, zero_point: 0 },
@@ -119,6 +143,16 @@ pub fn cases() -> Vec<(&'static str, Model)> {
 		("identity x60, 4096", model(&[4096], repeat(Layer::Identity, 60))),
 		("flatten x60, 1 element", model(&[1], repeat(Layer::Flatten, 60))),
 		("identity x60, 1 element", model(&[1], repeat(Layer::Identity, 60))),
+		("lstm 64-128, 16 steps", model(&[16, 64], vec![recurrent(true, 64, 128, false)])),
+		("gru 64-128, 16 steps", model(&[16, 64], vec![recurrent(false, 64, 128, false)])),
+		("lstm 1-1, 4096 steps", model(&[4096, 1], vec![recurrent(true, 1, 1, false)])),
+		("gru 1-1, 4096 steps", model(&[4096, 1], vec![recurrent(false, 1, 1, false)])),
+		("lstm 1-64 sequence, 256 steps", model(&[256, 1], vec![recurrent(true, 1, 64, true)])),
+		("gru 64-1, 256 steps", model(&[256, 64], vec![recurrent(false, 64, 1, false)])),
+		(
+			"lstm x8 stacked 4-4, 64 steps",
+			model(&[64, 4], (0..8).map(|k| recurrent(k % 2 == 0, 4, 4, k < 7)).collect()),
+		),
 		("no layers, 1 element", model(&[1], vec![])),
 		("no layers, 4096 elements", model(&[4096], vec![])),
 	]);
