@@ -12,7 +12,88 @@ pub enum Task {
 	Regression,
 }
 
-/// One float layer. Tensors are `[features]` or `[channels, height, width]`, no batch axis.
+/// Which recurrent cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+	/// LSTM, gates input, output, forget, cell (ONNX's order).
+	Lstm,
+	/// GRU, gates update, reset, hidden (ONNX's order), `linear_before_reset = 1`.
+	Gru,
+}
+
+impl Cell {
+	/// Gates per hidden unit.
+	pub fn gates(self) -> usize {
+		match self {
+			Cell::Lstm => 4,
+			Cell::Gru => 3,
+		}
+	}
+}
+
+/// A recurrent layer in ONNX's layout, one direction, zero initial state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FloatRecurrent {
+	/// LSTM or GRU.
+	pub cell: Cell,
+	/// Features per step.
+	pub input_size: usize,
+	/// Hidden units.
+	pub hidden_size: usize,
+	/// Every hidden state (`[steps, hidden]`) or the last (`[hidden]`).
+	pub sequence: bool,
+	/// `[gates * hidden][input]` (ONNX `W`).
+	pub w: Vec<f32>,
+	/// `[gates * hidden][hidden]` (ONNX `R`).
+	pub r: Vec<f32>,
+	/// `[gates * hidden]` (ONNX `Wb`).
+	pub wb: Vec<f32>,
+	/// `[gates * hidden]` (ONNX `Rb`).
+	pub rb: Vec<f32>,
+}
+
+impl FloatRecurrent {
+	/// Runs the layer over `x` (`[steps, input_size]`, row-major).
+	pub fn forward(&self, x: &[f32]) -> Vec<f32> {
+		let (f, n) = (self.input_size, self.hidden_size);
+		let dot = |w: &[f32], v: &[f32]| w.iter().zip(v).map(|(a, b)| a * b).sum::<f32>();
+		let (mut h, mut c) = (vec![0f32; n], vec![0f32; n]);
+		let mut all = Vec::with_capacity(x.len() / f.max(1) * n);
+		for step in x.chunks_exact(f.max(1)) {
+			let part = |row: usize, hidden: &[f32]| {
+				(dot(&self.w[row * f..][..f], step) + self.wb[row], dot(&self.r[row * n..][..n], hidden) + self.rb[row])
+			};
+			let prev = h.clone();
+			for j in 0..n {
+				let g = |block: usize| part(block * n + j, &prev);
+				h[j] = match self.cell {
+					Cell::Lstm => {
+						let sum = |b: usize| g(b).0 + g(b).1;
+						let (i, o, fg, cand) = (sigmoid(sum(0)), sigmoid(sum(1)), sigmoid(sum(2)), sum(3).tanh());
+						c[j] = fg * c[j] + i * cand;
+						o * c[j].tanh()
+					}
+					Cell::Gru => {
+						let (z, r) = (sigmoid(g(0).0 + g(0).1), sigmoid(g(1).0 + g(1).1));
+						let (xn, hn) = g(2);
+						let cand = (xn + r * hn).tanh();
+						(1.0 - z) * cand + z * prev[j]
+					}
+				};
+			}
+			if self.sequence {
+				all.extend_from_slice(&h);
+			}
+		}
+		if !self.sequence {
+			all = h;
+		}
+		all
+	}
+}
+
+/// One float layer. Tensors are `[features]`, `[steps, features]` (recurrent layers) or
+/// `[channels, height, width]`, no batch axis.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FloatLayer {
 	/// `y = W x + b`, `W` row-major `[out][in]`.
@@ -60,6 +141,8 @@ pub enum FloatLayer {
 	Tanh,
 	/// To `[len]`.
 	Flatten,
+	/// LSTM or GRU on `[steps, input_size]`.
+	Recurrent(FloatRecurrent),
 }
 
 /// A float network.
@@ -108,6 +191,17 @@ impl FloatNetwork {
 					vec![c, oh, ow]
 				}
 				FloatLayer::Flatten => vec![len],
+				FloatLayer::Recurrent(r) => {
+					let [steps, f] = cur[..] else { return Err(bad("recurrent")) };
+					if f != r.input_size {
+						return Err(bad("recurrent"));
+					}
+					if r.sequence {
+						vec![steps, r.hidden_size]
+					} else {
+						vec![r.hidden_size]
+					}
+				}
 				_ => cur.clone(),
 			};
 			shapes.push(cur.clone());
@@ -190,6 +284,7 @@ impl FloatNetwork {
 				FloatLayer::Sigmoid => x.iter().map(|v| sigmoid(*v)).collect(),
 				FloatLayer::Tanh => x.iter().map(|v| v.tanh()).collect(),
 				FloatLayer::Flatten => x.clone(),
+				FloatLayer::Recurrent(r) => r.forward(x),
 			};
 			out.push(y);
 		}

@@ -19,7 +19,7 @@ pub mod onnx;
 pub mod quantize;
 
 pub use error::ImportError;
-pub use float::{FloatLayer, FloatNetwork, Task};
+pub use float::{Cell, FloatLayer, FloatNetwork, FloatRecurrent, Task};
 pub use modelchain_nn;
 pub use onnx::{ImportOptions, Imported};
 pub use quantize::{InputQuant, QuantConfig, Quantized};

@@ -32,7 +32,7 @@ use onnx_protobuf::tensor_shape_proto::dimension::Value as Dim;
 use onnx_protobuf::type_proto::Value as TypeValue;
 use onnx_protobuf::{AttributeProto, Message, ModelProto, NodeProto, TensorProto};
 
-use crate::float::{FloatLayer, FloatNetwork, Task};
+use crate::float::{Cell, FloatLayer, FloatNetwork, FloatRecurrent, Task};
 use crate::ImportError;
 
 /// Import options.
@@ -211,9 +211,18 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 	// Class labels from a `LinearClassifier`'s attributes.
 	let mut linear_labels: Option<Vec<i64>> = None;
 	let outputs: Vec<&str> = graph.output.iter().map(|o| o.name.as_str()).collect();
+	// `Shape` reads only a tensor's shape: PyTorch's exporter uses it to size a recurrent
+	// layer's zero initial state, which `initial_state` checks on its own.
 	let consumers = |name: &str| -> Vec<&NodeProto> {
-		graph.node.iter().filter(|n| n.op_type != "Constant" && n.input.iter().any(|i| i == name)).collect()
+		graph
+			.node
+			.iter()
+			.filter(|n| n.op_type != "Constant" && n.op_type != "Shape" && n.input.iter().any(|i| i == name))
+			.collect()
 	};
+	// A `[batch, steps, features]` input is a sequence (see `Layout`).
+	let mut layout =
+		(input_shape.len() == 2).then(|| Layout { dims: vec![1, input_shape[0], input_shape[1]], time: Some(1) });
 	let get = |name: &str, node: &NodeProto| -> Result<Constant, ImportError> {
 		constants
 			.get(name)
@@ -338,6 +347,59 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 				layers.push(FloatLayer::Flatten);
 				shape = vec![len];
 			}
+			"Transpose" | "Squeeze" | "Unsqueeze" | "Gather" => {
+				let l = layout.take().ok_or_else(|| unsupported(node, "only around a recurrent layer"))?;
+				let ints =
+					|i: usize| node.input.get(i).and_then(|n| constants.get(n.as_str())).map(|c| c.values.clone());
+				let (next, last_step) = l.apply(node, &ints)?;
+				if last_step {
+					match layers.last_mut() {
+						Some(FloatLayer::Recurrent(r)) if r.sequence => r.sequence = false,
+						_ => return Err(unsupported(node, "a time step taken but not from a recurrent layer")),
+					}
+				}
+				shape = next.engine_shape();
+				layout = Some(next);
+			}
+			"LSTM" | "GRU" => {
+				let l = layout.take().ok_or_else(|| unsupported(node, "its input is not a sequence"))?;
+				let (layer, follow) = recurrent(node, &l, &constants, &graph.node, &consumers)?;
+				layout = Some(Layout {
+					dims: if follow == 0 {
+						vec![l.steps()?, 1, 1, layer.hidden_size]
+					} else {
+						vec![1, 1, layer.hidden_size]
+					},
+					time: (follow == 0).then_some(0),
+				});
+				shape = layout.as_ref().map(Layout::engine_shape).unwrap_or_default();
+				layers.push(FloatLayer::Recurrent(layer));
+				let next = node.output.get(follow).cloned().unwrap_or_default();
+				if outputs.contains(&next.as_str()) && consumers(&next).is_empty() {
+					cur = next;
+					break;
+				}
+				cur = next;
+				continue;
+			}
+			"Reshape" if layout.is_some() => {
+				let target = get(node.input.get(1).map(String::as_str).unwrap_or(""), node)?;
+				let l = layout.take().unwrap_or_else(|| unreachable!("matched on is_some"));
+				match l.reshape(&target.values) {
+					Some(next) => {
+						shape = next.engine_shape();
+						layout = Some(next);
+					}
+					None if target.values.len() == 2
+						&& l.dims.iter().all(|&d| d == 1 || d == len || l.steps().ok() == Some(d)) =>
+					{
+						// [batch, steps * features]: the data is already in that order.
+						layers.push(FloatLayer::Flatten);
+						shape = vec![len];
+					}
+					None => return Err(unsupported(node, format!("shape {:?} of a sequence", target.values))),
+				}
+			}
 			"Reshape" => {
 				let target = get(node.input.get(1).map(String::as_str).unwrap_or(""), node)?;
 				// [batch, n] or [-1, n]: a flatten. Anything else would need real reshapes.
@@ -419,6 +481,12 @@ pub fn import(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportE
 				shape = vec![c, oh, ow];
 			}
 			other => return Err(ImportError::UnsupportedOperator(other.to_string())),
+		}
+		if !matches!(
+			node.op_type.as_str(),
+			"Transpose" | "Squeeze" | "Unsqueeze" | "Gather" | "Reshape" | "Identity" | "Dropout" | "Cast"
+		) {
+			layout = None;
 		}
 		if outputs.contains(&out.as_str()) && consumers(&out).is_empty() {
 			cur = out;
@@ -632,4 +700,270 @@ fn broadcast_bias(c: &Constant, n: usize, node: &NodeProto) -> Result<Vec<f64>, 
 		len if len == n => Ok(c.values.clone()),
 		len => Err(unsupported(node, format!("bias of {len} values for {n} outputs"))),
 	}
+}
+
+/// The ONNX shape of the tensor being followed around recurrent layers, with its batch and
+/// direction axes (of extent 1: the engine has no batch, and imports one direction), and which
+/// axis is time (`None` for a final hidden state). Only the time and feature (last) axes can
+/// be longer than 1, so moving the other axes around, adding or removing them, never moves
+/// a value: such operators are no-ops on the engine's `[steps, features]` or `[features]`.
+#[derive(Debug, Clone)]
+struct Layout {
+	dims: Vec<usize>,
+	time: Option<usize>,
+}
+
+impl Layout {
+	fn steps(&self) -> Result<usize, ImportError> {
+		self.time
+			.and_then(|t| self.dims.get(t).copied())
+			.ok_or_else(|| ImportError::Shape("a recurrent layer on a tensor without a time axis".into()))
+	}
+
+	fn engine_shape(&self) -> Vec<usize> {
+		let features = self.dims.last().copied().unwrap_or(1);
+		match self.time.and_then(|t| self.dims.get(t)) {
+			Some(&steps) => vec![steps, features],
+			None => vec![features],
+		}
+	}
+
+	fn axis(&self, node: &NodeProto, a: f64) -> Result<usize, ImportError> {
+		let rank = self.dims.len() as i64;
+		let a = a as i64;
+		let a = if a < 0 { a + rank } else { a };
+		if !(0..rank).contains(&a) {
+			return Err(unsupported(node, format!("axis {a} of a rank-{rank} tensor")));
+		}
+		Ok(a as usize)
+	}
+
+	/// The layout after a `Transpose`, `Squeeze`, `Unsqueeze` or `Gather`, and whether the
+	/// operator took the last time step.
+	fn apply(
+		&self,
+		node: &NodeProto,
+		input: &dyn Fn(usize) -> Option<Vec<f64>>,
+	) -> Result<(Layout, bool), ImportError> {
+		let last = self.dims.len().saturating_sub(1);
+		// Axes from the attribute (older opsets) or the second input (opset 13 and later).
+		let axes = || attr_ints(node, "axes").map(|v| v.iter().map(|&a| a as f64).collect()).or_else(|| input(1));
+		match node.op_type.as_str() {
+			"Transpose" => {
+				let perm = attr_ints(node, "perm").unwrap_or_else(|| (0..=last as i64).rev().collect());
+				if perm.len() != self.dims.len() || perm.last() != Some(&(last as i64)) {
+					return Err(unsupported(node, format!("perm {perm:?} moves the feature axis")));
+				}
+				let dims = perm.iter().map(|&p| self.dims.get(p as usize).copied().unwrap_or(0)).collect::<Vec<_>>();
+				let time = self.time.and_then(|t| perm.iter().position(|&p| p as usize == t));
+				Ok((Layout { dims, time }, false))
+			}
+			"Squeeze" | "Unsqueeze" => {
+				let axes = axes().ok_or_else(|| unsupported(node, "axes not given as a constant"))?;
+				let mut dims = self.dims.clone();
+				let mut time = self.time;
+				if node.op_type == "Squeeze" {
+					let mut axes = axes.iter().map(|&a| self.axis(node, a)).collect::<Result<Vec<_>, _>>()?;
+					axes.sort_unstable();
+					for &a in axes.iter().rev() {
+						if a == last || Some(a) == time || dims.get(a) != Some(&1) {
+							return Err(unsupported(node, format!("squeezes axis {a} of {:?}", self.dims)));
+						}
+						dims.remove(a);
+						time = time.map(|t| if a < t { t - 1 } else { t });
+					}
+				} else {
+					for &a in &axes {
+						let rank = dims.len() as i64 + 1;
+						let a = if (a as i64) < 0 { a as i64 + rank } else { a as i64 };
+						if !(0..rank - 1).contains(&a) {
+							return Err(unsupported(node, format!("unsqueezes axis {a} of {dims:?}")));
+						}
+						dims.insert(a as usize, 1);
+						time = time.map(|t| if (a as usize) <= t { t + 1 } else { t });
+					}
+				}
+				Ok((Layout { dims, time }, false))
+			}
+			_ => {
+				// Gather with a scalar index: the last time step, or index 0 of a unit axis.
+				let axis = self.axis(node, attr_i(node, "axis", 0) as f64)?;
+				let index = match input(1).as_deref() {
+					Some(&[i]) => i as i64,
+					_ => return Err(unsupported(node, "indices other than one constant scalar")),
+				};
+				let extent = self.dims.get(axis).copied().unwrap_or(0) as i64;
+				let index = if index < 0 { index + extent } else { index };
+				let took_last = Some(axis) == self.time;
+				if axis == last || index != extent - 1 || (!took_last && extent != 1) {
+					return Err(unsupported(node, format!("gathers index {index} of axis {axis} of {:?}", self.dims)));
+				}
+				let mut dims = self.dims.clone();
+				dims.remove(axis);
+				let time = if took_last { None } else { self.time.map(|t| if axis < t { t - 1 } else { t }) };
+				Ok((Layout { dims, time }, took_last && extent > 0))
+			}
+		}
+	}
+
+	/// The layout after a `Reshape` to `target` that only adds or removes unit axes.
+	fn reshape(&self, target: &[f64]) -> Option<Layout> {
+		let total: usize = self.dims.iter().product();
+		let known: usize = target
+			.iter()
+			.enumerate()
+			.map(|(i, &d)| {
+				if d == 0.0 {
+					self.dims.get(i).copied().unwrap_or(1)
+				} else if d < 0.0 {
+					1
+				} else {
+					d as usize
+				}
+			})
+			.product();
+		let dims: Vec<usize> = target
+			.iter()
+			.enumerate()
+			.map(|(i, &d)| {
+				if d == 0.0 {
+					self.dims.get(i).copied().unwrap_or(1)
+				} else if d < 0.0 {
+					total / known.max(1)
+				} else {
+					d as usize
+				}
+			})
+			.collect();
+		if dims.iter().product::<usize>() != total || dims.last() != self.dims.last() {
+			return None;
+		}
+		let steps = self.time.and_then(|t| self.dims.get(t).copied());
+		let inner = &dims[..dims.len() - 1];
+		let time = match steps {
+			None if inner.iter().all(|&d| d == 1) => None,
+			None => return None,
+			Some(s) => {
+				let t = inner.iter().position(|&d| d == s)?;
+				if inner.iter().enumerate().any(|(i, &d)| i != t && d != 1) {
+					return None;
+				}
+				Some(t)
+			}
+		};
+		Some(Layout { dims, time })
+	}
+}
+
+/// An `LSTM` or `GRU` node as PyTorch exports `nn.LSTM` / `nn.GRU` (one layer each): forward,
+/// `layout = 0` (time-major input), default activations, no clip, no peepholes, no sequence
+/// lengths, a zero initial state (an all-zero constant, or one `Expand`ed to the batch), GRU
+/// with `linear_before_reset = 1`. Returns the layer and which output the chain follows: `Y`
+/// (0, every hidden state) or, if only it is used, `Y_h` (1, the last).
+fn recurrent<'g>(
+	node: &NodeProto,
+	l: &Layout,
+	constants: &HashMap<&str, Constant>,
+	nodes: &'g [NodeProto],
+	consumers: &dyn Fn(&str) -> Vec<&'g NodeProto>,
+) -> Result<(FloatRecurrent, usize), ImportError> {
+	let cell = if node.op_type == "LSTM" { Cell::Lstm } else { Cell::Gru };
+	if l.time != Some(0) {
+		return Err(unsupported(node, "a batch-major input (transpose it to [steps, batch, features])"));
+	}
+	let text = |name: &str| attr(node, name).map(|a| String::from_utf8_lossy(&a.s).into_owned());
+	if text("direction").is_some_and(|d| d != "forward") {
+		return Err(unsupported(node, "only forward direction (no bidirectional or reverse layers)"));
+	}
+	if attr_i(node, "layout", 0) != 0 {
+		return Err(unsupported(node, "layout = 1"));
+	}
+	if attr(node, "clip").is_some() || attr_i(node, "input_forget", 0) != 0 {
+		return Err(unsupported(node, "clip or input_forget"));
+	}
+	if let Some(a) = attr(node, "activations") {
+		let names: Vec<String> = a.strings.iter().map(|s| String::from_utf8_lossy(s).into_owned()).collect();
+		let default: &[&str] = if cell == Cell::Lstm { &["Sigmoid", "Tanh", "Tanh"] } else { &["Sigmoid", "Tanh"] };
+		if names != default {
+			return Err(unsupported(node, format!("activations {names:?}")));
+		}
+	}
+	if cell == Cell::Gru && attr_i(node, "linear_before_reset", 0) != 1 {
+		return Err(unsupported(
+			node,
+			"linear_before_reset = 0 (the engine computes PyTorch's GRU, linear_before_reset = 1)",
+		));
+	}
+	let input = |i: usize| node.input.get(i).map(String::as_str).filter(|n| !n.is_empty());
+	if input(4).is_some() {
+		return Err(unsupported(node, "sequence_lens (every sequence runs all its steps)"));
+	}
+	if input(7).is_some() {
+		return Err(unsupported(node, "peepholes"));
+	}
+	for i in [5, 6] {
+		if let Some(name) = input(i) {
+			if !is_zero(name, constants, nodes) {
+				return Err(unsupported(node, format!("initial state `{name}` is not a constant zero")));
+			}
+		}
+	}
+	let get = |i: usize, what: &str| {
+		input(i)
+			.and_then(|n| constants.get(n))
+			.ok_or_else(|| unsupported(node, format!("{what} is not a constant initializer")))
+	};
+	let (w, r) = (get(1, "W")?, get(2, "R")?);
+	let (Ok(hidden), gates) = (usize::try_from(attr_i(node, "hidden_size", 0)), cell.gates()) else {
+		return Err(unsupported(node, "hidden_size"));
+	};
+	let f = l.dims.last().copied().unwrap_or(0);
+	let rows = gates * hidden;
+	if hidden == 0 || w.dims != [1, rows, f] || r.dims != [1, rows, hidden] {
+		return Err(ImportError::Shape(format!(
+			"{} W {:?} / R {:?}: expected [1, {rows}, {f}] / [1, {rows}, {hidden}]",
+			node.op_type, w.dims, r.dims
+		)));
+	}
+	let (wb, rb) = match input(3) {
+		Some(_) => {
+			let b = get(3, "B")?;
+			if b.dims != [1, 2 * rows] {
+				return Err(ImportError::Shape(format!("{} B {:?}: expected [1, {}]", node.op_type, b.dims, 2 * rows)));
+			}
+			let b: Vec<f32> = b.values.iter().map(|&v| v as f32).collect();
+			(b[..rows].to_vec(), b[rows..].to_vec())
+		}
+		None => (vec![0.0; rows], vec![0.0; rows]),
+	};
+	let follow = match node.output.iter().map(|o| !o.is_empty() && !consumers(o).is_empty()).collect::<Vec<_>>()[..] {
+		[true] | [true, false] | [true, false, false] => 0,
+		[false, true] | [false, true, false] => 1,
+		_ => return Err(unsupported(node, "uses more than one of its outputs (or the cell state)")),
+	};
+	let layer = FloatRecurrent {
+		cell,
+		input_size: f,
+		hidden_size: hidden,
+		sequence: follow == 0,
+		w: w.values.iter().map(|&v| v as f32).collect(),
+		r: r.values.iter().map(|&v| v as f32).collect(),
+		wb,
+		rb,
+	};
+	Ok((layer, follow))
+}
+
+/// Whether `name` is an all-zero constant, or an `Expand` of one (its shape does not matter).
+fn is_zero(name: &str, constants: &HashMap<&str, Constant>, nodes: &[NodeProto]) -> bool {
+	if let Some(c) = constants.get(name) {
+		return c.values.iter().all(|&v| v == 0.0);
+	}
+	nodes.iter().find(|n| n.output.iter().any(|o| o == name)).is_some_and(|n| {
+		n.op_type == "Expand"
+			&& n.input
+				.first()
+				.and_then(|i| constants.get(i.as_str()))
+				.is_some_and(|c| c.values.iter().all(|&v| v == 0.0))
+	})
 }

@@ -13,12 +13,17 @@
 //!   ([`QuantConfig::per_channel`]); bias: int32 at `input_scale * weight_scale`.
 //! - Requantization: `input_scale * weight_scale / output_scale` as a 31-bit multiplier and
 //!   a right shift.
+//! - LSTM and GRU: input and hidden weights quantized like a dense layer's, per gate row,
+//!   each accumulator requantized to the engine's fixed pre-activation scale (1/4096); the
+//!   hidden state (the layer's output) is at the engine's fixed 1/128, zero point 0.
 
+use modelchain_nn::recurrent::GATE_FRAC_BITS;
 use modelchain_nn::{
-	Conv2d, Dense, InputSpec, Layer, Lut, LutKind, MaxPool2d, Model, OutputKind, Padding, Requant, REGRESSION_FRAC_BITS,
+	Conv2d, Dense, InputSpec, Layer, Lut, LutKind, MaxPool2d, Model, OutputKind, Padding, Recurrent, Requant,
+	REGRESSION_FRAC_BITS,
 };
 
-use crate::float::{sigmoid, FloatLayer, FloatNetwork, Task};
+use crate::float::{sigmoid, Cell, FloatLayer, FloatNetwork, FloatRecurrent, Task};
 use crate::ImportError;
 
 /// How the model input is quantized.
@@ -206,6 +211,34 @@ fn lut(kind: LutKind, f: impl Fn(f32) -> f32, input: TensorQuant, output: Tensor
 	Layer::Lut(Lut { kind, table })
 }
 
+/// A recurrent layer: weights symmetric int8 per gate row (or per matrix), biases at their
+/// accumulator's scale, and each accumulator requantized to the engine's Q12 pre-activation
+/// (`2^GATE_FRAC_BITS` per unit). The hidden state the hidden weights multiply is the
+/// engine's, at 1/128.
+fn recurrent(r: &FloatRecurrent, input: TensorQuant, per_channel: bool) -> Layer {
+	let rows = r.cell.gates() * r.hidden_size;
+	let hidden = TensorQuant { scale: 1.0 / 128.0, zero_point: 0 };
+	let pre = TensorQuant { scale: 1.0 / (1u32 << GATE_FRAC_BITS) as f32, zero_point: 0 };
+	let x = quantize_linear(&r.w, &r.wb, rows, input, pre, per_channel);
+	let h = quantize_linear(&r.r, &r.rb, rows, hidden, pre, per_channel);
+	let layer = Recurrent {
+		input_size: r.input_size as u32,
+		hidden_size: r.hidden_size as u32,
+		sequence: r.sequence,
+		input_weights: x.weights,
+		hidden_weights: h.weights,
+		input_bias: x.bias,
+		hidden_bias: h.bias,
+		input_zero_point: input.zero_point,
+		input_requant: x.requant,
+		hidden_requant: h.requant,
+	};
+	match r.cell {
+		Cell::Lstm => Layer::Lstm(layer),
+		Cell::Gru => Layer::Gru(layer),
+	}
+}
+
 fn padding(p: [usize; 4]) -> Padding {
 	Padding { top: p[0] as u32, left: p[1] as u32, bottom: p[2] as u32, right: p[3] as u32 }
 }
@@ -231,6 +264,8 @@ pub fn quantize(net: &FloatNetwork, calibration: &[Vec<f32>], config: &QuantConf
 			FloatLayer::Sigmoid => TensorQuant { scale: 1.0 / 256.0, zero_point: -128 },
 			FloatLayer::Tanh => TensorQuant { scale: 1.0 / 128.0, zero_point: 0 },
 			FloatLayer::Relu | FloatLayer::MaxPool2d { .. } | FloatLayer::Flatten => prev,
+			// The engine fixes a recurrent layer's output (its hidden state) at 1/128.
+			FloatLayer::Recurrent(_) => TensorQuant { scale: 1.0 / 128.0, zero_point: 0 },
 		};
 		q.push(next);
 	}
@@ -278,6 +313,7 @@ pub fn quantize(net: &FloatNetwork, calibration: &[Vec<f32>], config: &QuantConf
 			FloatLayer::Sigmoid => lut(LutKind::Sigmoid, sigmoid, input, output),
 			FloatLayer::Tanh => lut(LutKind::Tanh, f32::tanh, input, output),
 			FloatLayer::Flatten => Layer::Flatten,
+			FloatLayer::Recurrent(r) => recurrent(r, input, config.per_channel),
 		});
 	}
 	let last = q[n];
