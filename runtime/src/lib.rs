@@ -81,12 +81,16 @@ impl_opaque_keys! {
 /// run), so models are charged and bounded by their real work. Costs stored before it (a
 /// registered model's, a revealed bounty model's, an open request's) were computed by the old
 /// rule and are not recomputed: upgrade only a chain with none of them, or start a new one.
+///
+/// 102: the engine accepts `Lstm` and `Gru` layers (model format tags 7 and 8) on `[steps,
+/// features]` inputs. Models that decoded before decode and cost the same, so a 101 chain
+/// upgrades in place.
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("modelchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("modelchain"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
