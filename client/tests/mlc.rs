@@ -169,6 +169,7 @@ fn mlc_end_to_end() {
 		bad_input_is_refused_with_a_clear_message_and_changes_nothing(&node, dir.path());
 		a_quantized_model_is_registered_and_answers_like_the_engine(&node, dir.path());
 		a_bounty_through_mlc_pays_the_best_model_and_lists_it(&node, dir.path());
+		a_forecasting_bounty_scores_the_lstm_by_its_error(&node, dir.path());
 		worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
 	});
 }
@@ -510,6 +511,138 @@ fn a_bounty_through_mlc_pays_the_best_model_and_lists_it(node: &Node, dir: &Path
 		let answer = node.json(&["--suri", "//Eve", "predict", "--model", &winner, "--input", &values]);
 		assert_eq!(answer["class"].as_u64(), Some(u64::from(expected)), "{answer}");
 	}
+}
+
+/// The regression bounty of the Using-ML-in-blockchain example, as the README walks through it:
+/// Alice posts next-year sunspot numbers (the previous 12 years in, scaled by 1/100, scored by
+/// mean absolute error); Bob quantizes the PyTorch LSTM forecaster with the bounty's input
+/// quantization and submits it, Charlie submits it with its head zeroed (a constant forecast).
+/// The chain's score is the engine's MAE over the test chunks it drew; Bob wins and his
+/// listed model forecasts like the engine.
+fn a_forecasting_bounty_scores_the_lstm_by_its_error(node: &Node, dir: &Path) {
+	let state = dir.join("forecast-state");
+	let state = state.to_str().unwrap();
+	let lstm_path = dir.join("sunspots.bin");
+	let quantized = node.json(&[
+		"model",
+		"quantize",
+		"--onnx",
+		fixture("sunspots_lstm.onnx").to_str().unwrap(),
+		"--calibration",
+		fixture("sunspots_calib_x.npy").to_str().unwrap(),
+		"--input-scale",
+		"0.01",
+		"--input-zero-point",
+		"-128",
+		"--out",
+		lstm_path.to_str().unwrap(),
+		"--test",
+		fixture("sunspots_test_x.npy").to_str().unwrap(),
+		"--labels",
+		fixture("sunspots_test_y.npy").to_str().unwrap(),
+	]);
+	let (float_mae, quant_mae) =
+		(quantized["float_mae"].as_f64().unwrap(), quantized["quantized_mae"].as_f64().unwrap());
+	assert!(quant_mae <= float_mae * 1.05 && float_mae < 0.2, "{quantized}");
+	let lstm = Model::decode_blob(&std::fs::read(&lstm_path).unwrap(), &modelchain_nn::Bounds::default()).unwrap();
+	assert!(matches!(lstm.layers[0], modelchain_nn::Layer::Lstm(_)), "{:?}", lstm.layers[0]);
+	let mut constant = lstm.clone();
+	if let Some(modelchain_nn::Layer::Dense(d)) = constant.layers.last_mut() {
+		d.weights.iter_mut().for_each(|w| *w = 0);
+	}
+	let constant_path = dir.join("constant.bin");
+	std::fs::write(&constant_path, constant.encode_blob()).unwrap();
+
+	let created = node.json(&[
+		"--suri",
+		"//Alice",
+		"bounty",
+		"create",
+		"--data",
+		fixture("sunspots_test_x.npy").to_str().unwrap(),
+		"--labels",
+		fixture("sunspots_test_y.npy").to_str().unwrap(),
+		"--metric",
+		"mae",
+		"--input-scale",
+		"0.01",
+		"--input-zero-point",
+		"-128",
+		"--no-shuffle",
+		"--chunks",
+		"4",
+		"--test-chunks",
+		"2",
+		"--reward",
+		"50",
+		"--trainer-stake",
+		"10",
+		"--max-model-cost",
+		"100000",
+		"--period",
+		"5",
+		"--metadata",
+		"sunspots next year, MAE",
+		"--state",
+		state,
+	]);
+	let id = created["bounty"].as_u64().unwrap().to_string();
+	let published: Vec<u64> = created["revealed"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).collect();
+	let test_chunks: Vec<u64> = (0..4).filter(|c| !published.contains(c)).collect();
+	assert_eq!(test_chunks.len(), 2, "{created}");
+
+	wait_phase(node, &id, "Submission");
+	for (who, blob) in [("//Bob", &lstm_path), ("//Charlie", &constant_path)] {
+		node.json(&["--suri", who, "bounty", "submit", &id, "--model", blob.to_str().unwrap(), "--state", state]);
+	}
+	wait_phase(node, &id, "Reveal");
+	node.json(&["--suri", "//Alice", "bounty", "reveal", &id, "--state", state]);
+	node.json(&["--suri", "//Bob", "bounty", "reveal", &id, "--list-fee", "0.01", "--state", state]);
+	node.json(&["--suri", "//Charlie", "bounty", "reveal", &id, "--state", state]);
+	let scored = wait_phase(node, &id, "Scored");
+
+	// The test rows (22 a chunk, in file order), quantized as `mlc bounty create` does.
+	let x = data::read_npy_table(fixture("sunspots_test_x.npy")).unwrap();
+	let (_, y) = data::read_npy_file(fixture("sunspots_test_y.npy")).unwrap();
+	let rows: Vec<usize> =
+		test_chunks.iter().flat_map(|&c| c as usize * 22..(c as usize * 22 + 22).min(x.rows)).collect();
+	let test = modelchain_nn::Dataset {
+		input_len: 12,
+		inputs: rows
+			.iter()
+			.flat_map(|&r| x.row(r).iter().map(|&v| ((v / 0.01f32).round() - 128.0).clamp(-128.0, 127.0) as i8))
+			.collect(),
+		labels: modelchain_nn::Labels::Regression {
+			outputs: 1,
+			values: rows.iter().map(|&r| quantize::to_fixed(y[r])).collect(),
+		},
+	};
+	let entries = scored["submissions"].as_array().unwrap();
+	for (submission, model) in [(0u64, &lstm), (1, &constant)] {
+		let entry = entries.iter().find(|e| e["submission"] == submission).unwrap();
+		let expected = modelchain_nn::Metric::MeanAbsoluteError.evaluate(model, &test).unwrap();
+		assert_eq!(entry["score"], format!("{expected} (quorum)"), "submission {submission}: {scored}");
+	}
+	let rank = |s: u64| entries.iter().find(|e| e["submission"] == s).unwrap()["rank"].clone();
+	assert_eq!((rank(0), rank(1)), (json!(0), json!(1)), "the forecaster beats the constant: {scored}");
+
+	wait_phase(node, &id, "Finalized");
+	let listed = node.json(&["model", "list"]);
+	let winner = listed
+		.as_array()
+		.unwrap()
+		.iter()
+		.filter(|m| m["owner"] == "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty")
+		.map(|m| m["id"].as_u64().unwrap())
+		.max()
+		.unwrap()
+		.to_string();
+	let window = x.row(0).iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",");
+	let Output::Regression(expected) = lstm.run(&quantize::quantize_input(&lstm.input, x.row(0))).unwrap() else {
+		panic!("a forecaster answers values")
+	};
+	let answer = node.json(&["--suri", "//Eve", "predict", "--model", &winner, "--input", &window]);
+	assert_eq!(answer["fixed_point"], json!(expected), "{answer}");
 }
 
 /// Dave's worker lifecycle on the fast-periods chain: bond, key, register, chill, unbond and
