@@ -529,7 +529,7 @@ mod bounties {
 	}
 
 	/// The digits test set in four chunks.
-	fn chunks() -> Vec<Vec<u8>> {
+	pub(super) fn chunks() -> Vec<Vec<u8>> {
 		let all = Dataset::decode_blob(DIGITS_TEST, &DatasetBounds::default()).unwrap();
 		let Labels::Class(labels) = &all.labels else { unreachable!("digits are classes") };
 		let n = labels.len() / 4;
@@ -546,7 +546,8 @@ mod bounties {
 			.collect()
 	}
 
-	fn weak_model() -> Vec<u8> {
+	/// The digits model with its last layer's weights zeroed: it answers one class.
+	pub(super) fn weak_model() -> Vec<u8> {
 		let mut model = Model::decode_blob(DIGITS_MODEL, &modelchain_nn::Bounds::default()).unwrap();
 		let dense = model.layers.iter_mut().rev().find_map(|l| if let Layer::Dense(d) = l { Some(d) } else { None });
 		dense.unwrap().weights.iter_mut().for_each(|w| *w = 0);
@@ -713,15 +714,15 @@ mod soak {
 	const REQUESTS_PER_BLOCK: u32 = 300;
 	const LOADED_BLOCKS: u32 = 60;
 
-	struct Chain {
+	pub(super) struct Chain {
 		parent: Hash,
-		number: BlockNumber,
+		pub(super) number: BlockNumber,
 		drain_pool: Drain,
 		nonces: BTreeMap<AccountId, Nonce>,
 	}
 
 	/// Takes the transactions out of a test node's pool.
-	type Drain = Box<dyn Fn() -> Vec<Vec<u8>>>;
+	pub(super) type Drain = Box<dyn Fn() -> Vec<Vec<u8>>>;
 
 	fn signed(pair: &sr25519::Pair, nonce: Nonce, call: RuntimeCall) -> UncheckedExtrinsic {
 		let payload = SignedPayload::new(call, tx_extension(nonce, Era::Immortal)).unwrap();
@@ -733,16 +734,32 @@ mod soak {
 
 	impl Chain {
 		/// A chain at genesis whose node's pool `drain_pool` empties.
-		fn new(drain_pool: Drain) -> Self {
+		pub(super) fn new(drain_pool: Drain) -> Self {
 			Chain { parent: System::block_hash(0), number: 0, drain_pool, nonces: BTreeMap::new() }
+		}
+
+		/// Reads every signer's nonce from the chain again (after transactions that were not
+		/// applied).
+		pub(super) fn forget_nonces(&mut self) {
+			self.nonces.clear();
 		}
 
 		/// Builds the next block from `extrinsics` (after the timestamp inherent); returns the
 		/// results, the block's events and its normal-class weight. Then runs the node's
 		/// off-chain worker on it (its state changes rolled back, as a node runs it on a copy).
-		fn block(
+		pub(super) fn block(
 			&mut self,
 			extrinsics: Vec<UncheckedExtrinsic>,
+		) -> (Vec<polkadot_sdk::sp_runtime::ApplyExtrinsicResult>, Vec<RuntimeEvent>) {
+			self.block_probed(extrinsics, |_| {})
+		}
+
+		/// [`Self::block`], calling `probe` with each extrinsic just before it is applied (in
+		/// the state it is applied in).
+		pub(super) fn block_probed(
+			&mut self,
+			extrinsics: Vec<UncheckedExtrinsic>,
+			mut probe: impl FnMut(&UncheckedExtrinsic),
 		) -> (Vec<polkadot_sdk::sp_runtime::ApplyExtrinsicResult>, Vec<RuntimeEvent>) {
 			self.number += 1;
 			// Slots (and the timestamp) far from zero, increasing by one a block.
@@ -752,7 +769,13 @@ mod soak {
 			Executive::initialize_block(&header);
 			let now = RuntimeCall::Timestamp(pallet_timestamp::Call::set { now: slot * SLOT_DURATION });
 			Executive::apply_extrinsic(UncheckedExtrinsic::new_bare(now)).unwrap().unwrap();
-			let results: Vec<_> = extrinsics.into_iter().map(Executive::apply_extrinsic).collect();
+			let results: Vec<_> = extrinsics
+				.into_iter()
+				.map(|xt| {
+					probe(&xt);
+					Executive::apply_extrinsic(xt)
+				})
+				.collect();
 			let weights = System::block_weight();
 			let limits = configs::system::RuntimeBlockWeights::get();
 			let normal = limits.get(DispatchClass::Normal).max_total.unwrap();
@@ -774,7 +797,7 @@ mod soak {
 		}
 
 		/// A signed extrinsic of `pair` with its next nonce.
-		fn sign(&mut self, pair: &sr25519::Pair, call: RuntimeCall) -> UncheckedExtrinsic {
+		pub(super) fn sign(&mut self, pair: &sr25519::Pair, call: RuntimeCall) -> UncheckedExtrinsic {
 			let who: AccountId = pair.public().into();
 			let nonce = self.nonces.entry(who.clone()).or_insert_with(|| System::account_nonce(&who));
 			let xt = signed(pair, *nonce, call);
@@ -783,7 +806,7 @@ mod soak {
 		}
 
 		/// What the off-chain worker sent after the last block.
-		fn pooled(&self) -> Vec<UncheckedExtrinsic> {
+		pub(super) fn pooled(&self) -> Vec<UncheckedExtrinsic> {
 			(self.drain_pool)().iter().map(|tx| UncheckedExtrinsic::decode(&mut &tx[..]).unwrap()).collect()
 		}
 	}
@@ -791,7 +814,7 @@ mod soak {
 	/// The local testnet's genesis in a node whose keystore holds the worker keys of `keys`,
 	/// with off-chain and transaction-pool externalities; and a function that takes the
 	/// transactions out of its pool.
-	fn node(keys: &[Sr25519Keyring]) -> (TestExternalities, Drain) {
+	pub(super) fn node(keys: &[Sr25519Keyring]) -> (TestExternalities, Drain) {
 		let (offchain, _) = testing::TestOffchainExt::new();
 		let (pool, pool_state) = testing::TestTransactionPoolExt::new();
 		let keystore = MemoryKeystore::new();
@@ -980,5 +1003,473 @@ mod soak {
 				latency[latency.len() - 1]
 			);
 		});
+	}
+}
+
+/// A call-sequence fuzzer in the style of SRLabs' substrate-runtime-fuzzer, on the real
+/// runtime: seeded random sequences of signed calls of every ModelChain pallet (with preimage,
+/// utility and balances), from ordinary users and from the genesis workers' stashes, in blocks
+/// built by `Executive` with the real transaction extensions, the off-chain worker of a node
+/// holding the four genesis worker keys run after every block and its transactions included in
+/// the next. The calls are drawn to reach deep states (real model blobs and dataset chunks,
+/// commitments that reveal, bounties with short phases) as well as refusals (wrong ids, amounts,
+/// lengths, origins). After every block it asserts:
+/// - no extrinsic used more weight than it was charged before dispatch;
+/// - the `try_state` checks of the four market pallets (storage consistent with itself and
+///   with every hold);
+/// - total issuance is constant (fees and slashes move to the treasury; nothing here mints or
+///   burns) and equals the sum of every account's free and reserved balance, and each account's
+///   reserved balance is the sum of its holds;
+/// - no account has consumers but no providers.
+///
+/// It runs seeds from `MODELCHAIN_FUZZ_SEED` (default 0), at least `MIN_SEEDS` of them and until
+/// `MODELCHAIN_FUZZ_SECS` (default 60) have passed, and prints what it did (`--nocapture`); a failure names its seed and block.
+mod fuzz {
+	use super::bounties::{chunks, weak_model};
+	use super::soak::{node, Chain};
+	use super::*;
+	use codec::Encode;
+	use genesis_config_presets::DIGITS_MODEL;
+	use modelchain_nn::{Metric, Model};
+	use pallet_ml_bounties::{chunk_commitment, model_commitment, OutputShape, Payout, Terms};
+	use polkadot_sdk::{
+		frame_support::{
+			dispatch::GetDispatchInfo,
+			traits::{fungible::Inspect, tokens::Preservation},
+			BoundedVec,
+		},
+		sp_core::{sr25519, Pair, H256},
+		sp_runtime::Perbill,
+	};
+	use std::collections::BTreeMap;
+	use std::time::{Duration, Instant};
+
+	const BLOCKS_PER_SEED: u32 = 40;
+	/// Seeds run whatever the time budget, so the coverage asserted at the end does not depend on
+	/// the machine's speed (about 0.7 s a seed on the 2-core development machine).
+	const MIN_SEEDS: u64 = 60;
+
+	/// splitmix64.
+	struct Rng(u64);
+
+	impl Rng {
+		fn next(&mut self) -> u64 {
+			self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+			let mut z = self.0;
+			z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+			z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+			z ^ (z >> 31)
+		}
+		fn below(&mut self, n: u64) -> u64 {
+			self.next() % n.max(1)
+		}
+		fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+			&items[self.below(items.len() as u64) as usize]
+		}
+		fn chance(&mut self, percent: u64) -> bool {
+			self.below(100) < percent
+		}
+	}
+
+	fn hash(blob: &[u8]) -> H256 {
+		polkadot_sdk::sp_io::hashing::blake2_256(blob).into()
+	}
+
+	/// What the fuzzer can hand the chain: real blobs, so that calls reach past the checks.
+	struct Corpus {
+		models: Vec<Vec<u8>>,
+		chunks: Vec<Vec<u8>>,
+	}
+
+	impl Corpus {
+		fn new() -> Self {
+			let mut wide = Model::decode_blob(DIGITS_MODEL, &modelchain_nn::Bounds::default()).unwrap();
+			wide.input.shape = vec![65];
+			// The digits model, one that answers one class, an invalid blob (a wrong shape that
+			// still decodes is refused by validation), and junk.
+			let models = vec![DIGITS_MODEL.to_vec(), weak_model(), wide.encode_blob(), vec![1, 2, 3, 4]];
+			let chunks = chunks();
+			Corpus { models, chunks }
+		}
+	}
+
+	/// The people: users (requesters, trainers, model owners) and the genesis workers' stashes.
+	fn actors() -> Vec<sr25519::Pair> {
+		let mut all: Vec<sr25519::Pair> =
+			[Sr25519Keyring::Eve, Sr25519Keyring::Ferdie, Sr25519Keyring::EveStash, Sr25519Keyring::FerdieStash]
+				.iter()
+				.map(|k| k.pair())
+				.collect();
+		for w in ["Alice", "Bob", "Charlie", "Dave"] {
+			all.push(sr25519::Pair::from_string(&format!("//{w}//stash"), None).unwrap());
+		}
+		all
+	}
+
+	fn account(pair: &sr25519::Pair) -> AccountId {
+		pair.public().into()
+	}
+
+	/// An amount: mostly sensible, sometimes dust, everything, or more than anyone has.
+	fn amount(r: &mut Rng, who: &AccountId) -> Balance {
+		let free = Balances::reducible_balance(
+			who,
+			Preservation::Preserve,
+			polkadot_sdk::frame_support::traits::tokens::Fortitude::Polite,
+		);
+		match r.below(6) {
+			0 => 1,
+			1 => free,
+			2 => free.saturating_add(1),
+			3 => Balance::MAX,
+			_ => (r.below(2_000) as Balance + 1) * MDC / 10,
+		}
+	}
+
+	fn bounty_call(c: pallet_ml_bounties::Call<Runtime>) -> RuntimeCall {
+		RuntimeCall::MlBounties(c)
+	}
+
+	/// One random call of `who` (a batch of two now and then).
+	fn call(
+		r: &mut Rng,
+		corpus: &Corpus,
+		who: &AccountId,
+		everyone: &[AccountId],
+		depth: u32,
+	) -> (String, RuntimeCall, Option<AccountId>) {
+		let next_model = pallet_ml_models::NextModelId::<Runtime>::get();
+		let next_request = pallet_ml_predictions::NextRequestId::<Runtime>::get();
+		let next_bounty = pallet_ml_bounties::NextBountyId::<Runtime>::get();
+		let model_id = |r: &mut Rng| r.below(u64::from(next_model) + 2) as u32;
+		let bounty_id = |r: &mut Rng| next_bounty.saturating_sub(1).saturating_sub(r.below(3) as u32);
+		let blob = |r: &mut Rng| r.pick(&corpus.models).clone();
+		let salt = |bounty: u32, who: &AccountId| hash(&(bounty, who).encode()).0;
+		// Who must sign for the call to get anywhere, when that is not `who`.
+		let mut signer = None;
+		let (name, call) = match r.below(26) {
+			0 | 1 => (
+				"balances.transfer",
+				RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+					dest: r.pick(everyone).clone().into(),
+					value: amount(r, who),
+				}),
+			),
+			2 => ("staking.bond", RuntimeCall::MlStaking(pallet_ml_staking::Call::bond { value: amount(r, who) })),
+			3 => (
+				"staking.bond_extra",
+				RuntimeCall::MlStaking(pallet_ml_staking::Call::bond_extra { value: amount(r, who) }),
+			),
+			4 => ("staking.unbond", RuntimeCall::MlStaking(pallet_ml_staking::Call::unbond { value: amount(r, who) })),
+			5 => ("staking.withdraw_unbonded", RuntimeCall::MlStaking(pallet_ml_staking::Call::withdraw_unbonded {})),
+			6 => ("staking.register_worker", RuntimeCall::MlStaking(pallet_ml_staking::Call::register_worker {})),
+			7 => ("staking.chill", RuntimeCall::MlStaking(pallet_ml_staking::Call::chill {})),
+			8 => (
+				"staking.set_worker_key",
+				RuntimeCall::MlStaking(pallet_ml_staking::Call::set_worker_key { key: r.pick(everyone).clone() }),
+			),
+			9 => {
+				let bytes = if r.chance(70) { blob(r) } else { r.pick(&corpus.chunks).clone() };
+				("preimage.note", RuntimeCall::Preimage(pallet_preimage::Call::note_preimage { bytes }))
+			}
+			10 => (
+				"models.register",
+				RuntimeCall::MlModels(pallet_ml_models::Call::register_model {
+					blob_hash: hash(&blob(r)),
+					metadata: BoundedVec::truncate_from(b"fuzz".to_vec()),
+					fee: r.below(3) as Balance * MILLI_MDC,
+				}),
+			),
+			11 => {
+				let model = model_id(r);
+				let c = match r.below(4) {
+					0 => pallet_ml_models::Call::set_fee { model, fee: r.below(5) as Balance * MILLI_MDC },
+					1 => pallet_ml_models::Call::retire_model { model },
+					2 => {
+						pallet_ml_models::Call::transfer_ownership { model, new_owner: r.pick(everyone).clone().into() }
+					}
+					_ => pallet_ml_models::Call::accept_ownership { model },
+				};
+				("models.manage", RuntimeCall::MlModels(c))
+			}
+			12..=14 => {
+				let len = if r.chance(90) { 64 } else { r.below(70) as usize };
+				let input: Vec<i8> = (0..len).map(|_| r.next() as i8).collect();
+				(
+					"predictions.request",
+					RuntimeCall::MlPredictions(pallet_ml_predictions::Call::request_prediction {
+						model: if r.chance(70) { 0 } else { model_id(r) },
+						input: BoundedVec::truncate_from(input),
+						max_fee: if r.chance(80) { MDC } else { r.below(3) as Balance * MILLI_MDC },
+					}),
+				)
+			}
+			15 => (
+				"predictions.challenge",
+				RuntimeCall::MlPredictions(pallet_ml_predictions::Call::challenge {
+					request: next_request.saturating_sub(1 + r.below(8)),
+				}),
+			),
+			16 => {
+				let period = 2 + r.below(6) as BlockNumber;
+				let terms = Terms {
+					input_len: 64,
+					output: OutputShape::Classes(10),
+					metric: Metric::Accuracy,
+					min_score: r.below(1_000_001),
+					reward: (1 + r.below(200) as Balance) * MDC,
+					trainer_stake: r.below(20) as Balance * MDC,
+					evaluation_fee: r.below(10) as Balance * MDC,
+					test_chunks: 1 + r.below(3) as u32,
+					validation_chunks: r.below(2) as u32,
+					max_chunk_samples: 1_000,
+					max_model_cost: if r.chance(80) { 10_000 } else { r.below(20_000) },
+					max_submissions: 1 + r.below(4) as u32,
+					data_period: period,
+					submission_period: period,
+					reveal_period: period,
+					challenge_period: period,
+					payout: if r.chance(50) {
+						Payout::WinnerTakesAll
+					} else {
+						Payout::TopN(BoundedVec::truncate_from(vec![
+							Perbill::from_percent(60),
+							Perbill::from_percent(40),
+						]))
+					},
+				};
+				let id = next_bounty;
+				let commitments = corpus
+					.chunks
+					.iter()
+					.enumerate()
+					.map(|(i, c)| chunk_commitment(&hash(c), &salt(id + i as u32, who)))
+					.collect();
+				(
+					"bounties.create",
+					bounty_call(pallet_ml_bounties::Call::create_bounty {
+						metadata: BoundedVec::truncate_from(b"fuzz".to_vec()),
+						terms,
+						chunks: BoundedVec::truncate_from(commitments),
+					}),
+				)
+			}
+			17..=19 => {
+				// Mostly the requester, revealing a chunk it has not revealed yet.
+				let bounty = bounty_id(r);
+				let requester = pallet_ml_bounties::Bounties::<Runtime>::get(bounty).map(|b| b.requester);
+				signer = requester.filter(|_| r.chance(85));
+				let by = signer.clone().unwrap_or_else(|| who.clone());
+				let unrevealed: Vec<u32> = (0..4)
+					.filter(|&i| {
+						pallet_ml_bounties::Chunks::<Runtime>::get(bounty, i).is_some_and(|c| c.revealed.is_none())
+					})
+					.collect();
+				let i = if !unrevealed.is_empty() && r.chance(90) { *r.pick(&unrevealed) } else { r.below(4) as u32 };
+				let chunk = &corpus.chunks[i as usize];
+				let reveal = bounty_call(pallet_ml_bounties::Call::reveal_chunk {
+					bounty,
+					chunk: i,
+					blob_hash: hash(chunk),
+					salt: salt(bounty + i, &by),
+					uri: None,
+				});
+				("bounties.reveal_chunk", with_preimage(chunk, reveal))
+			}
+			20 | 21 => {
+				let bounty = bounty_id(r);
+				let model = &corpus.models[r.below(2) as usize];
+				let commitment = model_commitment(bounty, who, &hash(model), &salt(bounty, who));
+				("bounties.submit", bounty_call(pallet_ml_bounties::Call::submit { bounty, commitment }))
+			}
+			22 | 23 => {
+				// Mostly a trainer revealing the model it committed.
+				let bounty = bounty_id(r);
+				let unrevealed: Vec<(u32, AccountId, [u8; 32])> =
+					pallet_ml_bounties::Submissions::<Runtime>::iter_prefix(bounty)
+						.filter(|(_, s)| s.model.is_none())
+						.map(|(i, s)| (i, s.trainer, s.commitment))
+						.collect();
+				let (submission, trainer, commitment) = match unrevealed.is_empty() || r.chance(15) {
+					true => (r.below(4) as u32, who.clone(), [0; 32]),
+					false => r.pick(&unrevealed).clone(),
+				};
+				let model = corpus.models[..2]
+					.iter()
+					.find(|m| model_commitment(bounty, &trainer, &hash(m), &salt(bounty, &trainer)) == commitment)
+					.unwrap_or(&corpus.models[0]);
+				let reveal = bounty_call(pallet_ml_bounties::Call::reveal_model {
+					bounty,
+					submission,
+					blob_hash: hash(model),
+					salt: salt(bounty, &trainer),
+					list_fee: r.chance(50).then_some(MILLI_MDC),
+				});
+				signer = Some(trainer);
+				("bounties.reveal_model", with_preimage(model, reveal))
+			}
+			24 => {
+				let bounty = bounty_id(r);
+				let submission = r.below(4) as u32;
+				let c = match r.below(3) {
+					0 => pallet_ml_bounties::Call::challenge_score { bounty, submission },
+					1 => pallet_ml_bounties::Call::advance { bounty },
+					_ => pallet_ml_bounties::Call::withdraw { bounty, submission },
+				};
+				("bounties.other", bounty_call(c))
+			}
+			_ if depth == 0 => {
+				let calls = (0..2).map(|_| call(r, corpus, who, everyone, 1).1).collect();
+				let batch = if r.chance(50) {
+					pallet_utility::Call::batch { calls }
+				} else {
+					pallet_utility::Call::batch_all { calls }
+				};
+				("utility.batch", RuntimeCall::Utility(batch))
+			}
+			_ => (
+				"balances.transfer_all",
+				RuntimeCall::Balances(pallet_balances::Call::transfer_all {
+					dest: r.pick(everyone).clone().into(),
+					keep_alive: true,
+				}),
+			),
+		};
+		(name.to_string(), call, signer)
+	}
+
+	/// `call`, after noting `blob` in the same transaction unless it is noted already.
+	fn with_preimage(blob: &[u8], call: RuntimeCall) -> RuntimeCall {
+		use polkadot_sdk::frame_support::traits::QueryPreimage;
+		if <Preimage as QueryPreimage>::len(&hash(blob)).is_some() {
+			return call;
+		}
+		let note = RuntimeCall::Preimage(pallet_preimage::Call::note_preimage { bytes: blob.to_vec() });
+		RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![note, call] })
+	}
+
+	/// Dispatches `xt`'s call directly from its signer, in a storage transaction that is rolled
+	/// back, and asserts that the weight it reports using (uncapped: `Executive` would cap it at
+	/// the charge) is at most the weight charged for it before dispatch.
+	fn weighs_what_it_charges(block: BlockNumber, xt: &UncheckedExtrinsic) {
+		use polkadot_sdk::sp_runtime::{generic::Preamble, traits::Dispatchable, MultiAddress, TransactionOutcome};
+		let Preamble::Signed(MultiAddress::Id(who), ..) = &xt.preamble else { return };
+		let charged = xt.function.get_dispatch_info().call_weight;
+		let result = polkadot_sdk::frame_support::storage::with_transaction(|| {
+			let r = xt.function.clone().dispatch(RuntimeOrigin::signed(who.clone()));
+			TransactionOutcome::Rollback(Ok::<_, polkadot_sdk::sp_runtime::DispatchError>(r))
+		})
+		.unwrap();
+		let post = match result {
+			Ok(post) => post,
+			Err(e) => e.post_info,
+		};
+		let used = post.actual_weight.unwrap_or(charged);
+		assert!(used.all_lte(charged), "block {block}: {} used {used:?}, charged {charged:?}", describe(&xt.function));
+	}
+
+	fn describe(call: &RuntimeCall) -> String {
+		format!("{call:?}").chars().take(300).collect()
+	}
+
+	/// The invariants after a block (see the module's docs).
+	fn check(block: BlockNumber, issuance: Balance) {
+		pallet_ml_staking::Pallet::<Runtime>::do_try_state().unwrap_or_else(|e| panic!("block {block}: staking {e:?}"));
+		pallet_ml_models::Pallet::<Runtime>::do_try_state().unwrap_or_else(|e| panic!("block {block}: models {e:?}"));
+		pallet_ml_predictions::Pallet::<Runtime>::do_try_state()
+			.unwrap_or_else(|e| panic!("block {block}: predictions {e:?}"));
+		pallet_ml_bounties::Pallet::<Runtime>::do_try_state()
+			.unwrap_or_else(|e| panic!("block {block}: bounties {e:?}"));
+		assert_eq!(Balances::total_issuance(), issuance, "block {block}: total issuance changed");
+		let mut total: Balance = 0;
+		for (who, info) in frame_system::Account::<Runtime>::iter() {
+			total += info.data.free + info.data.reserved;
+			assert!(
+				info.consumers == 0 || info.providers > 0 || info.sufficients > 0,
+				"block {block}: {who} has {} consumers and no providers",
+				info.consumers
+			);
+			let held: Balance = pallet_balances::Holds::<Runtime>::get(&who).iter().map(|h| h.amount).sum();
+			assert_eq!(held, info.data.reserved, "block {block}: {who}'s holds differ from its reserved balance");
+		}
+		assert_eq!(total, issuance, "block {block}: the accounts' balances do not add up to the issuance");
+	}
+
+	fn env(name: &str, default: u64) -> u64 {
+		std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+	}
+
+	#[test]
+	fn random_call_sequences_keep_every_invariant() {
+		let corpus = Corpus::new();
+		let budget = Duration::from_secs(env("MODELCHAIN_FUZZ_SECS", 60));
+		let first = env("MODELCHAIN_FUZZ_SEED", 0);
+		let started = Instant::now();
+		let mut outcomes: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+		let (mut seeds, mut blocks, mut answers) = (0u64, 0u32, 0usize);
+		let mut seed = first;
+		while seeds < MIN_SEEDS || started.elapsed() < budget {
+			eprintln!("fuzz seed {seed}");
+			let r = &mut Rng(seed);
+			let (mut ext, drain_pool) =
+				node(&[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave]);
+			ext.execute_with(|| {
+				let mut chain = Chain::new(drain_pool);
+				let issuance = Balances::total_issuance();
+				let people = actors();
+				let mut everyone: Vec<AccountId> = people.iter().map(account).collect();
+				everyone.extend([Sr25519Keyring::Alice, Sr25519Keyring::Bob].map(|k| k.to_account_id()));
+				for _ in 0..BLOCKS_PER_SEED {
+					let mut xts = chain.pooled();
+					answers += xts.len();
+					let mut names = vec![String::new(); xts.len()];
+					for _ in 0..r.below(7) {
+						let who = r.pick(&people);
+						let (name, c, signer) = call(r, &corpus, &account(who), &everyone, 0);
+						let who = signer.and_then(|s| people.iter().find(|p| account(p) == s)).unwrap_or(who);
+						xts.push(chain.sign(who, c));
+						names.push(name);
+					}
+					let number = chain.number + 1;
+					let (results, _) = chain.block_probed(xts, |xt| weighs_what_it_charges(number, xt));
+					for (name, result) in names.iter().zip(&results).filter(|(n, _)| !n.is_empty()) {
+						let entry = outcomes.entry(name.clone()).or_default();
+						let dispatched_ok = matches!(result, Ok(Ok(())));
+						entry.0 += u32::from(dispatched_ok);
+						entry.1 += u32::from(!dispatched_ok);
+					}
+					chain.forget_nonces();
+					check(chain.number, issuance);
+					blocks += 1;
+				}
+			});
+			seeds += 1;
+			seed += 1;
+		}
+		println!(
+			"fuzz: seeds {first}..{seed} ({seeds}), {blocks} blocks, {answers} worker transactions, in {:?}",
+			started.elapsed()
+		);
+		for (name, (ok, refused)) in &outcomes {
+			println!("  {name:28} {ok:>6} succeeded {refused:>6} refused or invalid");
+		}
+		// Every kind of call ran, and the deep ones got through: a bounty created, its chunks
+		// revealed, models submitted; a request answered and challenged. (Withdrawing unbonded
+		// stake needs the two-day unbonding period, longer than a seed's blocks.)
+		assert_eq!(outcomes.len(), 19, "{outcomes:?}");
+		for kind in [
+			"balances.transfer",
+			"bounties.create",
+			"bounties.reveal_chunk",
+			"bounties.submit",
+			"models.register",
+			"predictions.challenge",
+			"predictions.request",
+			"staking.bond",
+			"staking.register_worker",
+			"utility.batch",
+		] {
+			assert!(outcomes.get(kind).is_some_and(|(ok, _)| *ok > 0), "no {kind} succeeded: {outcomes:?}");
+		}
 	}
 }

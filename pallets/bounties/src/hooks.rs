@@ -134,8 +134,11 @@ impl<T: Config> Pallet<T> {
 		);
 	}
 
-	#[cfg(any(feature = "try-runtime", test))]
-	pub(crate) fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+	/// Checks that the pallet's storage is consistent with itself and with the holds.
+	/// Compiled in std builds too (not only with `try-runtime`): the runtime's call-sequence fuzzer
+	/// runs it after every block without rebuilding the SDK with another feature set.
+	#[cfg(any(feature = "try-runtime", feature = "std", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
 		use frame_support::{ensure, traits::fungible::InspectHold};
 		use sp_runtime::traits::{Saturating, Zero};

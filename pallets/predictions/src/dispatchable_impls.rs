@@ -306,7 +306,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What the pallet holds from `who`: the fees of its open requests.
-	#[cfg(any(feature = "try-runtime", test))]
+	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub(crate) fn held_for(who: &T::AccountId) -> BalanceOf<T> {
 		use frame_support::traits::fungible::InspectHold;
 		T::Currency::balance_on_hold(&HoldReason::PredictionFee.into(), who)

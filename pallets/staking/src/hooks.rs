@@ -43,7 +43,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Checks that the pallet's storage is consistent with itself and with the holds.
-	#[cfg(any(feature = "try-runtime", test))]
+	/// Compiled in std builds too (not only with `try-runtime`): the runtime's call-sequence fuzzer
+	/// runs it after every block without rebuilding the SDK with another feature set.
+	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::{BTreeMap, BTreeSet};
 		use frame_support::{ensure, traits::fungible::hold::Inspect};

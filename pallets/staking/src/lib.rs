@@ -19,7 +19,7 @@
 extern crate alloc;
 
 pub use pallet::*;
-#[cfg(any(test, feature = "try-runtime"))]
+#[cfg(any(test, feature = "try-runtime", feature = "std"))]
 pub(crate) use slashing::SlashQueueOf;
 pub use types::*;
 pub use weights::WeightInfo;

@@ -103,7 +103,7 @@ fn shape(layer: &Recurrent, gates: usize, x_len: usize) -> Result<(Shape, usize)
 	let rows = h.checked_mul(gates).ok_or(Error::Overflow)?;
 	if f == 0
 		|| h == 0
-		|| x_len % f != 0
+		|| !x_len.is_multiple_of(f)
 		|| Some(layer.input_weights.len()) != rows.checked_mul(f)
 		|| Some(layer.hidden_weights.len()) != rows.checked_mul(h)
 		|| layer.input_bias.len() != rows
