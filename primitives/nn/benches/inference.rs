@@ -8,6 +8,8 @@
 //! say how far time per unit strays from what the chain charges (tests/cost_model.rs bounds the
 //! same ratio in wasm operators).
 //!
+//! The `bounty_scale` group times one evaluator's work on a LeNet-size CNN over 10 000 inputs.
+//!
 //! `cargo bench -p modelchain-nn --bench inference`
 
 #[path = "../tests/common/shapes.rs"]
@@ -171,5 +173,94 @@ fn cost_rate(c: &mut Criterion) {
 	g.finish();
 }
 
-criterion_group!(inference, benches, cost_rate);
+/// A LeNet-5-size CNN on one 28x28 channel: conv 5x5 (1 -> 6, padding 2), ReLU, 2x2 max pool,
+/// conv 5x5 (6 -> 16), ReLU, 2x2 max pool, then dense 400 -> 120 -> 84 -> 10 (random weights).
+fn lenet() -> Model {
+	let mut s = 11u64;
+	let mut weights = |n: u32| (0..n).map(|_| (rng(&mut s) % 15) as i8 - 7).collect::<Vec<i8>>();
+	let requant = vec![Requant { multiplier: 1 << 30, shift: 38 }];
+	let conv = |cin: u32, cout: u32, pad: u32, w: Vec<i8>| {
+		Layer::Conv2d(Conv2d {
+			in_channels: cin,
+			out_channels: cout,
+			kernel_h: 5,
+			kernel_w: 5,
+			stride_h: 1,
+			stride_w: 1,
+			padding: Padding { top: pad, left: pad, bottom: pad, right: pad },
+			weights: w,
+			bias: vec![0; cout as usize],
+			input_zero_point: -128,
+			output_zero_point: -128,
+			requant: requant.clone(),
+		})
+	};
+	let dense = |n_in: u32, n_out: u32, w: Vec<i8>| {
+		Layer::Dense(Dense {
+			in_features: n_in,
+			out_features: n_out,
+			weights: w,
+			bias: vec![0; n_out as usize],
+			input_zero_point: -128,
+			output_zero_point: -128,
+			requant: requant.clone(),
+		})
+	};
+	let pool =
+		Layer::MaxPool2d(MaxPool2d { kernel_h: 2, kernel_w: 2, stride_h: 2, stride_w: 2, padding: Padding::default() });
+	let relu = Layer::Relu { zero_point: -128 };
+	let layers = vec![
+		conv(1, 6, 2, weights(6 * 25)),
+		relu.clone(),
+		pool.clone(),
+		conv(6, 16, 0, weights(16 * 6 * 25)),
+		relu.clone(),
+		pool,
+		Layer::Flatten,
+		dense(400, 120, weights(400 * 120)),
+		relu.clone(),
+		dense(120, 84, weights(120 * 84)),
+		relu,
+		dense(84, 10, weights(840)),
+	];
+	Model {
+		input: InputSpec { shape: vec![1, 28, 28], scale: 1, scale_shift: 8, zero_point: -128 },
+		layers,
+		output: OutputKind::Class,
+	}
+}
+
+/// Bounty scale: one evaluator scoring a LeNet-size CNN on 10 000 inputs, natively and in wasm
+/// (the engine the off-chain worker runs today). Throughput in multiply-accumulates.
+fn bounty_scale(c: &mut Criterion) {
+	let model = lenet();
+	let summary = model.validate(&Bounds::default()).unwrap();
+	let n = 10_000usize;
+	let mut s = 5u64;
+	let inputs: Vec<i8> = (0..784 * n).map(|_| rng(&mut s) as i8).collect();
+	let mut h = wasm::Harness::new();
+	let (ptr, _) = h.put_inputs(&inputs);
+	assert!(h.load(&model.encode_blob()));
+	println!("lenet: {} MACs, cost {} a sample", summary.macs, summary.cost);
+	let mut g = c.benchmark_group("bounty_scale");
+	g.sample_size(10);
+	g.warm_up_time(std::time::Duration::from_millis(100));
+	g.measurement_time(std::time::Duration::from_secs(30));
+	g.throughput(Throughput::Elements(summary.macs * n as u64));
+	g.bench_function("lenet_10000/native", |b| {
+		b.iter(|| {
+			let mut sum = 0u32;
+			for x in inputs.chunks_exact(784) {
+				if let Ok(Output::Class(k)) = model.run(black_box(x)) {
+					sum = sum.wrapping_add(k);
+				}
+			}
+			sum
+		})
+	});
+	g.bench_function("lenet_10000/wasm", |b| b.iter(|| h.infer_many_at(black_box(ptr), (784 * n) as u32, n as u32)));
+	g.finish();
+}
+
+criterion_group!(inference, benches, cost_rate, bounty_scale);
 criterion_main!(inference);
