@@ -6,6 +6,7 @@
 
 use alloc::vec::Vec;
 
+use crate::dot;
 use crate::error::Error;
 use crate::format::{Conv2d, Dense, Lut, MaxPool2d, Requant};
 
@@ -70,12 +71,6 @@ fn centered(x: &[i8], zero_point: i8) -> Vec<i16> {
 	x.iter().map(|&v| i16::from(v) - i16::from(zero_point)).collect()
 }
 
-/// Exact dot product; the fan-in bound keeps it inside `i32` (see `MAX_FAN_IN`), the
-/// wrapping add only makes that explicit.
-fn dot(w: &[i8], x: &[i16]) -> i32 {
-	w.iter().zip(x).fold(0i32, |acc, (&w, &x)| acc.wrapping_add(i32::from(w) * i32::from(x)))
-}
-
 /// Runs a [`Dense`] layer.
 pub fn dense(layer: &Dense, x: &[i8]) -> Result<Vec<i8>, Error> {
 	let n_in = layer.in_features as usize;
@@ -85,9 +80,19 @@ pub fn dense(layer: &Dense, x: &[i8]) -> Result<Vec<i8>, Error> {
 	}
 	let xc = centered(x, layer.input_zero_point);
 	let mut out = Vec::with_capacity(n_out);
-	for (o, (row, &bias)) in layer.weights.chunks_exact(n_in).zip(&layer.bias).enumerate() {
-		let acc = accumulate(dot(row, &xc), bias);
-		out.push(requantize(acc, requant_for(&layer.requant, o)?, layer.output_zero_point));
+	if layer.weights.len() < GATHER_MIN_WORK {
+		// Tiny layers (a chain of them is the cost test's slowest shape per unit): row by row,
+		// without the blocked kernel's setup.
+		for (o, (row, &bias)) in layer.weights.chunks_exact(n_in).zip(&layer.bias).enumerate() {
+			let acc = accumulate(dot::dot(row, &xc), bias);
+			out.push(requantize(acc, requant_for(&layer.requant, o)?, layer.output_zero_point));
+		}
+	} else {
+		dot::for_each_dot(&layer.weights, &xc, |o, d| {
+			let bias = *layer.bias.get(o).ok_or(Error::ShapeMismatch { layer: 0 })?;
+			out.push(requantize(accumulate(d, bias), requant_for(&layer.requant, o)?, layer.output_zero_point));
+			Ok(())
+		})?;
 	}
 	if out.len() != n_out {
 		return Err(Error::ShapeMismatch { layer: 0 });
@@ -138,6 +143,36 @@ fn taps(o: usize, stride: usize, pad: usize, kernel: usize, size: usize) -> (usi
 	(start, end, first)
 }
 
+/// Multiply-accumulates (per output pixel for a convolution: filters × taps) from which a
+/// layer uses the blocked kernel ([`dot::for_each_dot`], after gathering the pixel's receptive
+/// field for a convolution): below it the setup costs more than it saves
+/// (`tests/cost_model.rs` measures both sides).
+const GATHER_MIN_WORK: usize = 64;
+
+/// The exact sum of one filter's taps that land inside the input: kernel rows `ky0..ky1`
+/// starting at input row `iy0`, columns `kx0..kx1` starting at input column `ix0`, over every
+/// input channel. `geometry` is (kernel height, kernel width, plane size, input width).
+fn window_dot(
+	filt: &[i8],
+	xc: &[i16],
+	(kh, kw, plane, w): (usize, usize, usize, usize),
+	(ky0, ky1, iy0): (usize, usize, usize),
+	(kx0, kx1, ix0): (usize, usize, usize),
+) -> Result<i32, Error> {
+	let mismatch = Error::ShapeMismatch { layer: 0 };
+	let n = kx1 - kx0;
+	let mut acc = 0i32;
+	for (wplane, xplane) in filt.chunks_exact(kh * kw).zip(xc.chunks_exact(plane)) {
+		for (dy, ky) in (ky0..ky1).enumerate() {
+			let wrow = wplane.get(ky * kw + kx0..ky * kw + kx0 + n).ok_or(mismatch)?;
+			let xs = (iy0 + dy) * w + ix0;
+			let xrow = xplane.get(xs..xs + n).ok_or(mismatch)?;
+			acc = acc.wrapping_add(dot::dot(wrow, xrow));
+		}
+	}
+	Ok(acc)
+}
+
 /// Runs a [`Conv2d`] layer on a `[c, h, w]` tensor.
 pub fn conv2d(layer: &Conv2d, x: &[i8], h: u32, w: u32) -> Result<(Vec<i8>, u32, u32), Error> {
 	let mismatch = Error::ShapeMismatch { layer: 0 };
@@ -158,26 +193,56 @@ pub fn conv2d(layer: &Conv2d, x: &[i8], h: u32, w: u32) -> Result<(Vec<i8>, u32,
 	let xc = centered(x, layer.input_zero_point);
 	let (oh_us, ow_us) = (oh as usize, ow as usize);
 	let out_len = c_out.checked_mul(oh_us).and_then(|v| v.checked_mul(ow_us)).ok_or(Error::Overflow)?;
-	let mut out = Vec::with_capacity(out_len);
 	let (sh, sw) = (layer.stride_h as usize, layer.stride_w as usize);
 	let (pt, pl) = (p.top as usize, p.left as usize);
-	for (oc, (filt, &bias)) in layer.weights.chunks_exact(filter).zip(&layer.bias).enumerate() {
-		let requant = requant_for(&layer.requant, oc)?;
-		for oy in 0..oh_us {
-			let (ky0, ky1, iy0) = taps(oy, sh, pt, kh, h);
-			for ox in 0..ow_us {
-				let (kx0, kx1, ix0) = taps(ox, sw, pl, kw, w);
-				let n = kx1 - kx0;
-				let mut acc = 0i32;
-				for (wplane, xplane) in filt.chunks_exact(kh * kw).zip(xc.chunks_exact(plane)) {
-					for (dy, ky) in (ky0..ky1).enumerate() {
-						let wrow = wplane.get(ky * kw + kx0..ky * kw + kx0 + n).ok_or(mismatch)?;
+	let zp = layer.output_zero_point;
+	if c_out.saturating_mul(filter) < GATHER_MIN_WORK {
+		// Tiny filters: the taps inside the input summed row by row, filter by filter.
+		let mut out = Vec::with_capacity(out_len);
+		for (oc, (filt, &bias)) in layer.weights.chunks_exact(filter).zip(&layer.bias).enumerate() {
+			let requant = requant_for(&layer.requant, oc)?;
+			for oy in 0..oh_us {
+				let (ky0, ky1, iy0) = taps(oy, sh, pt, kh, h);
+				for ox in 0..ow_us {
+					let (kx0, kx1, ix0) = taps(ox, sw, pl, kw, w);
+					let acc = window_dot(filt, &xc, (kh, kw, plane, w), (ky0, ky1, iy0), (kx0, kx1, ix0))?;
+					out.push(requantize(accumulate(acc, bias), requant, zp));
+				}
+			}
+		}
+		if out.len() != out_len {
+			return Err(mismatch);
+		}
+		return Ok((out, oh, ow));
+	}
+	// One output pixel at a time. Where its window lies wholly inside the input, its receptive
+	// field is gathered into `patch` and every filter's dot product with it taken in one pass
+	// that shares each patch load among four filters; windows that touch the padding sum the
+	// taps inside the input row by row, so padding costs nothing.
+	let mut out = alloc::vec![0i8; out_len];
+	let mut patch = alloc::vec![0i16; filter];
+	for oy in 0..oh_us {
+		let (ky0, ky1, iy0) = taps(oy, sh, pt, kh, h);
+		for ox in 0..ow_us {
+			let (kx0, kx1, ix0) = taps(ox, sw, pl, kw, w);
+			let mut write = |oc: usize, d: i32| -> Result<(), Error> {
+				let bias = *layer.bias.get(oc).ok_or(mismatch)?;
+				let value = requantize(accumulate(d, bias), requant_for(&layer.requant, oc)?, zp);
+				*out.get_mut((oc * oh_us + oy) * ow_us + ox).ok_or(mismatch)? = value;
+				Ok(())
+			};
+			if kx1 - kx0 == kw && ky1 - ky0 == kh {
+				for (pplane, xplane) in patch.chunks_exact_mut(kh * kw).zip(xc.chunks_exact(plane)) {
+					for (prow, dy) in pplane.chunks_exact_mut(kw).zip(0..kh) {
 						let xs = (iy0 + dy) * w + ix0;
-						let xrow = xplane.get(xs..xs + n).ok_or(mismatch)?;
-						acc = acc.wrapping_add(dot(wrow, xrow));
+						prow.copy_from_slice(xplane.get(xs..xs + kw).ok_or(mismatch)?);
 					}
 				}
-				out.push(requantize(accumulate(acc, bias), requant, layer.output_zero_point));
+				dot::for_each_dot(&layer.weights, &patch, &mut write)?;
+			} else {
+				for (oc, filt) in layer.weights.chunks_exact(filter).enumerate() {
+					write(oc, window_dot(filt, &xc, (kh, kw, plane, w), (ky0, ky1, iy0), (kx0, kx1, ix0))?)?;
+				}
 			}
 		}
 	}

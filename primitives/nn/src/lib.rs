@@ -6,6 +6,7 @@
 //! every arithmetic step is checked or saturating.
 //!
 //! - [`format`]: the model types and the blob layout; [`Model::decode_blob`] in `decode`.
+//! - [`dot`]: the exact dot-product kernels (portable, AVX2, AVX-512 VNNI).
 //! - [`layers`]: the integer kernels and the rounding rule; [`recurrent`]: the LSTM and GRU
 //!   cells.
 //! - `inference`: shape checking ([`Model::validate`]), [`Model::cost`], [`Model::run`].
@@ -21,6 +22,7 @@ extern crate alloc;
 
 pub mod dataset;
 mod decode;
+pub mod dot;
 pub mod error;
 pub mod format;
 mod inference;

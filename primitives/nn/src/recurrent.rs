@@ -18,6 +18,7 @@
 
 use alloc::vec::Vec;
 
+use crate::dot;
 use crate::error::Error;
 use crate::format::{Recurrent, Requant};
 use crate::layers::{rounding_shift_right, saturate_i32, saturate_i8};
@@ -76,18 +77,16 @@ fn requant_at(requant: &[Requant], row: usize) -> Result<Requant, Error> {
 	r.copied().ok_or(Error::ShapeMismatch { layer: 0 })
 }
 
-/// Exact dot product of `i8` weights and centered inputs (fan-in at most `MAX_FAN_IN`, so it
-/// fits `i32`; summed in `i64` anyway).
-fn dot(w: &[i8], x: &[i16]) -> i64 {
-	w.iter().zip(x).fold(0i64, |acc, (&w, &x)| acc + i64::from(i32::from(w) * i32::from(x)))
-}
-
 /// One gate row's two halves in Q12: the input part `x` (with the input bias) and the hidden
 /// part `h` (with the hidden bias). GRU needs them apart (its reset gate scales the hidden
 /// part of the candidate); LSTM adds them.
 struct Halves {
 	x: Vec<i64>,
 	h: Vec<i64>,
+	/// The rows' exact dot products with the input and the hidden state (fan-in at most
+	/// `MAX_FAN_IN`, so they fit `i32`).
+	dot_x: Vec<i32>,
+	dot_h: Vec<i32>,
 }
 
 /// The layer's shape, checked against its parameter lengths.
@@ -116,13 +115,18 @@ fn shape(layer: &Recurrent, gates: usize, x_len: usize) -> Result<(Shape, usize)
 
 /// The Q12 pre-activations of every gate row for one step, into `out` (cleared first: the
 /// buffers live across steps so a step allocates nothing).
-fn halves(layer: &Recurrent, s: &Shape, x: &[i16], hidden: &[i16], out: &mut Halves) -> Result<(), Error> {
+fn halves(layer: &Recurrent, x: &[i16], hidden: &[i16], out: &mut Halves) -> Result<(), Error> {
 	out.x.clear();
 	out.h.clear();
-	let rows = layer.input_weights.chunks_exact(s.f).zip(layer.hidden_weights.chunks_exact(s.h));
-	for (row, ((wx, wh), (&bx, &bh))) in rows.zip(layer.input_bias.iter().zip(&layer.hidden_bias)).enumerate() {
-		let ax = i64::from(saturate_i32(dot(wx, x) + i64::from(bx)));
-		let ah = i64::from(saturate_i32(dot(wh, hidden) + i64::from(bh)));
+	if !dot::matvec(&layer.input_weights, x, &mut out.dot_x)
+		|| !dot::matvec(&layer.hidden_weights, hidden, &mut out.dot_h)
+	{
+		return Err(Error::ShapeMismatch { layer: 0 });
+	}
+	let dots = out.dot_x.iter().zip(&out.dot_h);
+	for (row, ((&dx, &dh), (&bx, &bh))) in dots.zip(layer.input_bias.iter().zip(&layer.hidden_bias)).enumerate() {
+		let ax = i64::from(saturate_i32(i64::from(dx) + i64::from(bx)));
+		let ah = i64::from(saturate_i32(i64::from(dh) + i64::from(bh)));
 		out.x.push(rescale(ax, requant_at(&layer.input_requant, row)?));
 		out.h.push(rescale(ah, requant_at(&layer.hidden_requant, row)?));
 	}
@@ -148,15 +152,20 @@ impl State {
 			hidden: alloc::vec![0; s.h],
 			next: alloc::vec![0; s.h],
 			x: Vec::with_capacity(s.f),
-			gates: Halves { x: Vec::with_capacity(s.rows), h: Vec::with_capacity(s.rows) },
+			gates: Halves {
+				x: Vec::with_capacity(s.rows),
+				h: Vec::with_capacity(s.rows),
+				dot_x: alloc::vec![0; s.rows],
+				dot_h: alloc::vec![0; s.rows],
+			},
 			out: Vec::with_capacity(out_len),
 		}
 	}
 
-	fn begin_step(&mut self, layer: &Recurrent, s: &Shape, step: &[i8]) -> Result<(), Error> {
+	fn begin_step(&mut self, layer: &Recurrent, step: &[i8]) -> Result<(), Error> {
 		self.x.clear();
 		self.x.extend(step.iter().map(|&v| i16::from(v) - i16::from(layer.input_zero_point)));
-		halves(layer, s, &self.x, &self.hidden, &mut self.gates)
+		halves(layer, &self.x, &self.hidden, &mut self.gates)
 	}
 
 	fn end_step(&mut self, sequence: bool) {
@@ -188,7 +197,7 @@ pub fn lstm(layer: &Recurrent, x: &[i8]) -> Result<Vec<i8>, Error> {
 	let mut st = State::new(layer, &s, steps);
 	let mut cell = alloc::vec![0i64; s.h];
 	for step in x.chunks_exact(s.f) {
-		st.begin_step(layer, &s, step)?;
+		st.begin_step(layer, step)?;
 		let g = &st.gates;
 		let gate = |block: usize, j: usize| -> i32 {
 			let row = block * s.h + j;
@@ -218,7 +227,7 @@ pub fn gru(layer: &Recurrent, x: &[i8]) -> Result<Vec<i8>, Error> {
 	let (s, steps) = shape(layer, 3, x.len())?;
 	let mut st = State::new(layer, &s, steps);
 	for step in x.chunks_exact(s.f) {
-		st.begin_step(layer, &s, step)?;
+		st.begin_step(layer, step)?;
 		let g = &st.gates;
 		let half = |v: &[i64], block: usize, j: usize| v.get(block * s.h + j).copied().unwrap_or(0);
 		for (j, (h_out, &h_prev)) in st.next.iter_mut().zip(&st.hidden).enumerate() {

@@ -153,6 +153,24 @@ pub extern "C" fn nn_infer_many(ip: u32, il: u32, n: u32) -> u32 {
 	sum
 }
 
+/// A plain int8 GEMM of two `n × n` matrices (the second one transposed, so each output is
+/// the dot product of two contiguous rows, summed in `i32`): the reference rate of scalar
+/// wasm for the engine's benchmark. Returns a checksum of the product.
+#[no_mangle]
+pub extern "C" fn nn_gemm_ceiling(n: u32) -> u32 {
+	let n = n as usize;
+	let a: Vec<i8> = (0..n * n).map(|i| (i * 7 % 251) as i8).collect();
+	let b: Vec<i8> = (0..n * n).map(|i| (i * 13 % 241) as i8).collect();
+	let mut sum = 0u32;
+	for row in a.chunks_exact(n) {
+		for col in b.chunks_exact(n) {
+			let dot = row.iter().zip(col).fold(0i32, |acc, (&x, &y)| acc.wrapping_add(i32::from(x) * i32::from(y)));
+			sum = sum.wrapping_add(dot as u32);
+		}
+	}
+	sum
+}
+
 /// Frees everything allocated since the last `nn_load`.
 #[no_mangle]
 pub extern "C" fn nn_reset() {

@@ -67,6 +67,7 @@ pub struct Harness {
 	load: TypedFunc<(u32, u32), u32>,
 	infer: TypedFunc<(u32, u32), u32>,
 	infer_many: TypedFunc<(u32, u32, u32), u32>,
+	gemm_ceiling: TypedFunc<u32, u32>,
 	reset: TypedFunc<(), ()>,
 }
 
@@ -103,6 +104,7 @@ impl Harness {
 			load: f!("nn_load"),
 			infer: f!("nn_infer"),
 			infer_many: f!("nn_infer_many"),
+			gemm_ceiling: f!("nn_gemm_ceiling"),
 			reset: f!("nn_reset"),
 			memory,
 			store,
@@ -159,6 +161,13 @@ impl Harness {
 	/// `nn_infer` on inputs already in memory.
 	pub fn infer_at(&mut self, ptr: u32, len: u32) -> u32 {
 		let r = self.infer.call(&mut self.store, (ptr, len)).expect("nn_infer");
+		self.reset();
+		r
+	}
+
+	/// `nn_gemm_ceiling`: a plain `n × n` int8 GEMM in scalar wasm (`n³` multiply-adds).
+	pub fn gemm_ceiling(&mut self, n: u32) -> u32 {
+		let r = self.gemm_ceiling.call(&mut self.store, n).expect("nn_gemm_ceiling");
 		self.reset();
 		r
 	}
