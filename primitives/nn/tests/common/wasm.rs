@@ -21,6 +21,10 @@ pub fn harness_wasm() -> &'static Path {
 		let manifest_dir = std::path::PathBuf::from(
 			std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
 		);
+		// Other crates' tests include this file too (primitives/nn-host): the harness sits
+		// beside the engine.
+		let manifest_dir =
+			if manifest_dir.join("wasm-harness").is_dir() { manifest_dir } else { manifest_dir.join("../nn") };
 		let exe = std::env::current_exe().expect("test binary path");
 		// target/<profile>/deps/<binary> -> target
 		let target = exe.ancestors().nth(3).expect("target dir").join("nn-wasm-harness");
