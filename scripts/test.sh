@@ -20,7 +20,7 @@ cargo test --release --locked -p modelchain-primitives -p modelchain-runtime -p 
 	-p pallet-ml-staking -p pallet-ml-models -p pallet-ml-predictions -p pallet-ml-bounties
 # The client (`mlc`, on subxt) with the engine: its end-to-end test runs the node the first
 # invocation built (target/release/modelchain-node).
-cargo test --release --locked -p modelchain-nn -p modelchain-nn-import -p modelchain-client
+cargo test --release --locked -p modelchain-nn -p modelchain-nn-host -p modelchain-nn-import -p modelchain-client
 
 # The benchmarks' own tests (`impl_benchmark_test_suite!`): every benchmark of the four market
 # pallets runs once against its pallet's mock, so one whose setup no longer reaches the worst case
@@ -57,8 +57,8 @@ docker/test.sh
 
 # The lint wall for runtime code ([workspace.lints] in Cargo.toml), with and without the
 # benchmarks, warnings denied.
-runtime_crates=(-p modelchain-primitives -p modelchain-runtime -p pallet-ml-staking -p pallet-ml-models -p pallet-ml-predictions
-	-p pallet-ml-bounties)
+runtime_crates=(-p modelchain-primitives -p modelchain-nn-host -p modelchain-runtime -p pallet-ml-staking -p pallet-ml-models
+	-p pallet-ml-predictions -p pallet-ml-bounties)
 for features in "" "--features=runtime-benchmarks"; do
 	# shellcheck disable=SC2086 # $features is one word or none
 	CARGO_TARGET_DIR="$CLIPPY_TARGET_DIR" SKIP_WASM_BUILD=1 \

@@ -23,9 +23,12 @@ use polkadot_sdk::{
 	sp_io, sp_runtime, sp_timestamp,
 };
 
+/// The host functions the runtime may import: Substrate's, and the native engine's for off-chain
+/// workers (`modelchain-nn-host`; they only do anything where its extension is registered).
+pub(crate) type HostFunctions = (sp_io::SubstrateHostFunctions, modelchain_nn_host::nn_host::HostFunctions);
+
 /// The full client, executing the on-chain wasm runtime.
-pub(crate) type FullClient =
-	sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>>;
+pub(crate) type FullClient = sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<HostFunctions>>;
 type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 
@@ -69,7 +72,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		})
 		.transpose()?;
 
-	let executor = sc_service::new_wasm_executor::<sp_io::SubstrateHostFunctions>(&config.executor);
+	let executor = sc_service::new_wasm_executor::<HostFunctions>(&config.executor);
 	let (client, backend, keystore_container, task_manager) = sc_service::new_full_parts::<Block, RuntimeApi, _>(
 		config,
 		telemetry.as_ref().map(|(_, telemetry)| telemetry.handle()),
@@ -192,7 +195,9 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 		})?;
 
 	// Off-chain workers compute ModelChain's inference tasks; they sign with the keystore's
-	// worker key and submit through the local transaction pool.
+	// worker key and submit through the local transaction pool. Each run gets a native engine
+	// (the runtime's off-chain code runs its models there; block execution never sees it and
+	// always runs the runtime's own engine).
 	if config.offchain_worker.enabled {
 		let offchain_workers = sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 			runtime_api_provider: client.clone(),
@@ -202,7 +207,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 			transaction_pool: Some(OffchainTransactionPoolFactory::new(transaction_pool.clone())),
 			network_provider: Arc::new(network.clone()),
 			enable_http_requests: true,
-			custom_extensions: |_| vec![],
+			custom_extensions: |_| modelchain_nn_host::offchain_extensions(),
 		})?;
 		task_manager.spawn_handle().spawn(
 			"offchain-workers-runner",

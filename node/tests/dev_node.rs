@@ -24,6 +24,7 @@ fn dev_node_end_to_end() {
 	transfer_changes_balances_by_amount_and_fee(&rpc);
 	prediction_is_answered_by_the_nodes_own_worker(&rpc);
 	bounty_is_scored_by_the_nodes_own_worker(&rpc);
+	the_off_chain_worker_ran_its_models_natively(&node);
 	polkadot_js_api_is_compatible(&node);
 }
 
@@ -409,6 +410,25 @@ fn bounty_is_scored_by_the_nodes_own_worker(rpc: &Rpc) {
 }
 
 /// The transaction fee `who` paid in a block's events (0 if none).
+/// The node registers the native engine for its off-chain workers, and the prediction and the
+/// bounty above ran through it: its summary line (logged when an off-chain worker run that
+/// used it ends) counts predictions and test chunks.
+fn the_off_chain_worker_ran_its_models_natively(node: &DevNode) {
+	// "off-chain inference ran natively (avx2 kernel): 1 predictions, 0 test chunks (0 samples), 1 models"
+	let count = |line: &str, after: &str| -> u64 {
+		let tail = &line[line.find(after).map_or(line.len(), |i| i + after.len())..];
+		tail.split(|c: char| !c.is_ascii_digit()).find(|s| !s.is_empty()).and_then(|n| n.parse().ok()).unwrap_or(0)
+	};
+	let lines = node.log_lines_with("off-chain inference ran natively");
+	let predictions: u64 = lines.iter().map(|l| count(l, "kernel): ")).sum();
+	let chunks: u64 = lines.iter().map(|l| count(l, "predictions, ")).sum();
+	assert!(
+		predictions >= 1 && chunks >= 1,
+		"native runs logged: {predictions} predictions, {chunks} test chunks:\n{}",
+		lines.join("\n")
+	);
+}
+
 fn tx_fee_of(events: &[common::EventRecord], who: &modelchain_runtime::AccountId) -> modelchain_runtime::Balance {
 	events
 		.iter()

@@ -85,12 +85,17 @@ impl_opaque_keys! {
 /// 102: the engine accepts `Lstm` and `Gru` layers (model format tags 7 and 8) on `[steps,
 /// features]` inputs. Models that decoded before decode and cost the same, so a 101 chain
 /// upgrades in place.
+///
+/// 103: off-chain workers run models in the node's native engine when it offers one (the
+/// `nn_host` host functions of `modelchain-nn-host`, which this runtime imports). Results and
+/// everything on chain are unchanged, but a node must register those host functions to execute
+/// this runtime: upgrade a chain only once all its nodes run a `modelchain-node` that does.
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("modelchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("modelchain"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,

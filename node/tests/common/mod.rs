@@ -90,6 +90,11 @@ impl DevNode {
 		log.iter().rev().take(lines).rev().cloned().collect::<Vec<_>>().join("\n")
 	}
 
+	/// The log lines so far that contain `needle`.
+	pub fn log_lines_with(&self, needle: &str) -> Vec<String> {
+		self.log.lock().unwrap().iter().filter(|l| l.contains(needle)).cloned().collect()
+	}
+
 	/// An RPC client, once the node's RPC server answers.
 	pub fn rpc(&mut self) -> Rpc {
 		let rpc = Rpc { port: self.rpc_port };

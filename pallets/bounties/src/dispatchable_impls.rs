@@ -297,6 +297,13 @@ impl<T: Config> Pallet<T> {
 
 	/// Fetches and decodes model blob `hash` within the model registry's bounds; returns it
 	/// and its length.
+	/// Preimage `hash` if it is at most `max_len` bytes, unread otherwise: what an off-chain
+	/// worker hands its engine to decode (no error: the engine's decoding says what is wrong).
+	pub(crate) fn fetch_blob(hash: &Hash, max_len: u32) -> Option<alloc::vec::Vec<u8>> {
+		let len = T::Preimages::len(hash).filter(|&len| len <= max_len)?;
+		T::Preimages::fetch(hash, Some(len)).ok().map(|blob| blob.into_owned())
+	}
+
 	pub(crate) fn fetch_model(hash: &Hash) -> Result<(Model, u32), DispatchError> {
 		let bounds = T::Models::bounds();
 		let len = T::Preimages::len(hash).ok_or(Error::<T>::BlobNotFound)?;

@@ -21,7 +21,8 @@ use frame_system::{
 	offchain::{SendSignedTransaction, Signer},
 	pallet_prelude::BlockNumberFor,
 };
-use modelchain_nn::{Dataset, MetricAccumulator, Model};
+use modelchain_nn::MetricAccumulator;
+use modelchain_nn_host::OffchainModel;
 use sp_runtime::{
 	offchain::{
 		storage::StorageValueRef,
@@ -188,7 +189,10 @@ impl<T: Config> Pallet<T> {
 		budget: &mut u64,
 	) {
 		let test_set = TestSet::<T>::get(bounty).unwrap_or_default();
-		let mut model: Option<(Hash, Option<Model>)> = None;
+		let (model_bounds, dataset_bounds) = (T::Models::bounds(), T::DatasetBounds::get());
+		// Models run in the node's native engine when it offers one (`modelchain-nn-host`),
+		// else here: the same bits either way.
+		let mut model: Option<(Hash, Option<OffchainModel>)> = None;
 		while let Some(index) = evaluation.submissions.get(progress.next.0 as usize) {
 			let Some(chunk_index) = test_set.get(progress.next.1 as usize) else {
 				progress.next = (progress.next.0.saturating_add(1), 0);
@@ -208,9 +212,11 @@ impl<T: Config> Pallet<T> {
 			}
 			*budget = budget.saturating_sub(cost);
 			if !held {
-				model = Some((info.blob_hash, Self::fetch_model(&info.blob_hash).ok().map(|(m, _)| m)));
+				let loaded = Self::fetch_blob(&info.blob_hash, model_bounds.max_blob_len)
+					.and_then(|blob| OffchainModel::load(info.blob_hash.0, &blob, &model_bounds).ok());
+				model = Some((info.blob_hash, loaded));
 			}
-			let dataset: Option<Dataset> = Self::fetch_dataset(&chunk.hash).ok().map(|(d, _)| d);
+			let dataset = Self::fetch_blob(&chunk.hash, dataset_bounds.max_blob_len);
 			let position = progress.next.0 as usize;
 			let first = progress.next.1 == 0;
 			if let Some(total) = progress.totals.get_mut(position) {
@@ -219,7 +225,12 @@ impl<T: Config> Pallet<T> {
 					(false, acc) => acc,
 				};
 				let ok = match (&mut acc, model.as_ref().and_then(|(_, m)| m.as_ref()), &dataset) {
-					(Some(acc), Some(m), Some(d)) => acc.add_chunk(m, d).is_ok(),
+					(Some(acc), Some(m), Some(d)) => match m.add_chunk(acc, d, &dataset_bounds) {
+						Some(result) => result.is_ok(),
+						// The native engine lost the model (it does not within a run): try the
+						// step again next block rather than score the model as failing.
+						None => return,
+					},
 					_ => false,
 				};
 				// As on chain: a model that fails once scores `None`.

@@ -2,7 +2,7 @@
 
 use crate::*;
 use frame_support::pallet_prelude::DispatchError;
-use frame_support::traits::Get;
+use frame_support::traits::{Get, QueryPreimage};
 use modelchain_nn::{Bounds, Model};
 
 impl<T: Config> ModelRegistry<T::AccountId> for Pallet<T> {
@@ -58,6 +58,13 @@ impl<T: Config> ModelRegistry<T::AccountId> for Pallet<T> {
 		// runtime upgrade that tightens them makes larger models fail here with the same
 		// errors as at registration.
 		Self::fetch_and_decode(&info.blob_hash, Some(info.blob_len)).map(|(model, _, _)| model)
+	}
+
+	fn load_offchain(id: ModelId) -> Result<modelchain_nn_host::OffchainModel, DispatchError> {
+		let info = Models::<T>::get(id).ok_or(Error::<T>::UnknownModel)?;
+		let blob = T::Preimages::fetch(&info.blob_hash, Some(info.blob_len)).map_err(|_| Error::<T>::BlobNotFound)?;
+		modelchain_nn_host::OffchainModel::load(info.blob_hash.0, &blob, &T::ModelBounds::get())
+			.map_err(Self::model_error)
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

@@ -19,7 +19,7 @@ use frame_system::{
 	offchain::{SendSignedTransaction, Signer},
 	pallet_prelude::BlockNumberFor,
 };
-use modelchain_nn::Model;
+use modelchain_nn_host::OffchainModel;
 use modelchain_primitives::models::ModelId;
 use sp_runtime::{
 	offchain::{
@@ -59,20 +59,21 @@ const ANSWER_STEP: u8 = 1;
 /// the runtime's heap.
 #[derive(Default)]
 pub struct ModelCache {
-	held: Option<(ModelId, Option<Model>)>,
+	held: Option<(ModelId, Option<OffchainModel>)>,
 }
 
 impl ModelCache {
-	/// Whether model `id` is the one held (decoded, or known not to load).
+	/// Whether model `id` is the one held (loaded, or known not to load).
 	pub fn holds(&self, id: ModelId) -> bool {
 		matches!(self.held, Some((held, _)) if held == id)
 	}
 
-	/// Model `id`, loading it (and dropping the one held) unless it is held already.
-	pub fn get<T: Config>(&mut self, id: ModelId) -> Option<&Model> {
+	/// Model `id`, loading it (and dropping the one held) unless it is held already: in the
+	/// node's native engine when it offers one (`modelchain-nn-host`), else decoded here.
+	pub fn get<T: Config>(&mut self, id: ModelId) -> Option<&OffchainModel> {
 		if !self.holds(id) {
 			self.held = None;
-			self.held = Some((id, T::Models::load(id).ok()));
+			self.held = Some((id, T::Models::load_offchain(id).ok()));
 		}
 		self.held.as_ref().and_then(|(_, model)| model.as_ref())
 	}
@@ -198,7 +199,9 @@ impl<T: Config> Pallet<T> {
 		}
 		*budget = budget.saturating_sub(cost);
 		let model = models.get::<T>(req.model)?;
-		match model.run(&req.input).map(Prediction::from_output) {
+		// `None`: the native engine lost the model, which it does not within a run; answer
+		// nothing now rather than something wrong.
+		match model.run(&req.input)?.map(Prediction::from_output) {
 			Ok(Some(prediction)) => Some(prediction),
 			other => {
 				log::warn!(target: LOG_TARGET, "model {}: cannot answer ({other:?})", req.model);

@@ -61,6 +61,12 @@ pub trait ModelRegistry<AccountId> {
 	/// [`ModelSummary::blob_len`]. Fails if the model is not kept.
 	fn load(id: ModelId) -> Result<Model, DispatchError>;
 
+	/// As [`Self::load`], for off-chain workers: the model decoded within the same bounds, in
+	/// the node's native engine when it offers one, else in the runtime
+	/// ([`modelchain_nn_host::OffchainModel`]). Never call it on chain: re-execution that
+	/// decides money runs [`Self::load`]'s model.
+	fn load_offchain(id: ModelId) -> Result<modelchain_nn_host::OffchainModel, DispatchError>;
+
 	/// Marks model `id` as in use by one more task. While any task uses it, retiring the
 	/// model only stops new tasks: its blob stays stored and loadable until the last user
 	/// [`Self::release`]s it. Fails, changing nothing, if the model is unknown or retired.
@@ -218,7 +224,8 @@ pub mod mock {
 			})
 		}
 
-		/// How many times [`ModelRegistry::load`] succeeded on this thread.
+		/// How many times [`ModelRegistry::load`] or [`ModelRegistry::load_offchain`] succeeded
+		/// on this thread.
 		pub fn loads() -> u32 {
 			LOADS.with(|l| *l.borrow())
 		}
@@ -248,6 +255,16 @@ pub mod mock {
 				.with(|m| m.borrow().get(id as usize).filter(|e| Self::kept(e)).map(|e| e.blob.clone()))
 				.ok_or(DispatchError::Other("MockModels: unknown model"))?;
 			let model = Model::decode_blob(&blob, &Bounds::default())
+				.map_err(|_| DispatchError::Other("MockModels: undecodable model"))?;
+			LOADS.with(|l| *l.borrow_mut() += 1);
+			Ok(model)
+		}
+
+		fn load_offchain(id: ModelId) -> Result<modelchain_nn_host::OffchainModel, DispatchError> {
+			let blob = MODELS
+				.with(|m| m.borrow().get(id as usize).filter(|e| Self::kept(e)).map(|e| e.blob.clone()))
+				.ok_or(DispatchError::Other("MockModels: unknown model"))?;
+			let model = modelchain_nn_host::OffchainModel::load(BlakeTwo256::hash(&blob).0, &blob, &Bounds::default())
 				.map_err(|_| DispatchError::Other("MockModels: undecodable model"))?;
 			LOADS.with(|l| *l.borrow_mut() += 1);
 			Ok(model)
