@@ -145,6 +145,12 @@ fn past_the_cache_limit_models_run_in_the_runtime() {
 		assert!(!second.is_native(), "over the limit: decoded in the runtime");
 		let x = vec![-128i8; 64];
 		assert_eq!(first.run(&x), second.run(&x));
+		// One model kept (loaded once), one prediction run natively, no chunk.
+		let counts = sp_externalities::with_externalities(|mut e| {
+			use sp_externalities::ExternalitiesExt;
+			e.extension::<NativeNnExt>().map(|ext| ext.counts())
+		});
+		assert_eq!(counts, Some(Some((1, 1, 0))));
 		// The host functions answer `None` for a model they never loaded.
 		assert_eq!(nn_host::run([3; 32], &[0; 64]), None);
 	});

@@ -126,5 +126,6 @@ fn convolutions_give_the_definitions_bits() {
 		tried += 1;
 		gathered += usize::from(c_out * c_in * kh * kw >= 64);
 	}
+	println!("{tried} convolutions, {gathered} above the gathering threshold");
 	assert!(tried >= 3_000 && gathered >= 1_000, "{tried} convolutions, {gathered} above the gathering threshold");
 }
