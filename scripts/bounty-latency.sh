@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Measures how long bounty scoring takes on a real dev node: blocks and seconds from the close of
-# the reveal phase to final scores, for 1 and 10 submissions of the digits model on 1,000 and
-# 10,000 test samples, scored by the node's own off-chain worker. Prints a Markdown table
-# (node/tests/bounty_latency.rs; about ten minutes of 6-second blocks).
+# the reveal phase to final scores, for 1, 10 and 32 (the most a bounty takes) submissions of the
+# digits model on 1,000 and 10,000 test samples, scored by the node's own off-chain worker. Prints
+# a Markdown table (node/tests/bounty_latency.rs; about fifteen minutes of 6-second blocks).
+# MODELCHAIN_BOUNTY_ROWS="1x1000,32x10000" measures only those rows.
 # Same packages as scripts/test.sh's first cargo invocation, so nothing is rebuilt after it.
 set -euo pipefail
 cd "$(dirname "$0")/.."

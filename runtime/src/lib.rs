@@ -26,6 +26,8 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+#[cfg(feature = "std")]
+pub mod invariants;
 #[cfg(test)]
 mod tests;
 

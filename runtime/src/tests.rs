@@ -1374,25 +1374,8 @@ mod fuzz {
 
 	/// The invariants after a block (see the module's docs).
 	fn check(block: BlockNumber, issuance: Balance) {
-		pallet_ml_staking::Pallet::<Runtime>::do_try_state().unwrap_or_else(|e| panic!("block {block}: staking {e:?}"));
-		pallet_ml_models::Pallet::<Runtime>::do_try_state().unwrap_or_else(|e| panic!("block {block}: models {e:?}"));
-		pallet_ml_predictions::Pallet::<Runtime>::do_try_state()
-			.unwrap_or_else(|e| panic!("block {block}: predictions {e:?}"));
-		pallet_ml_bounties::Pallet::<Runtime>::do_try_state()
-			.unwrap_or_else(|e| panic!("block {block}: bounties {e:?}"));
+		crate::invariants::check().unwrap_or_else(|e| panic!("block {block}: {e}"));
 		assert_eq!(Balances::total_issuance(), issuance, "block {block}: total issuance changed");
-		let mut total: Balance = 0;
-		for (who, info) in frame_system::Account::<Runtime>::iter() {
-			total += info.data.free + info.data.reserved;
-			assert!(
-				info.consumers == 0 || info.providers > 0 || info.sufficients > 0,
-				"block {block}: {who} has {} consumers and no providers",
-				info.consumers
-			);
-			let held: Balance = pallet_balances::Holds::<Runtime>::get(&who).iter().map(|h| h.amount).sum();
-			assert_eq!(held, info.data.reserved, "block {block}: {who}'s holds differ from its reserved balance");
-		}
-		assert_eq!(total, issuance, "block {block}: the accounts' balances do not add up to the issuance");
 	}
 
 	fn env(name: &str, default: u64) -> u64 {

@@ -3,6 +3,8 @@
 //! suites. Each suite starts one node and runs all its checks against it.
 #![allow(dead_code)]
 
+pub mod bounty;
+
 use std::{
 	io::{BufRead, BufReader, Read, Write},
 	net::{TcpListener, TcpStream},
@@ -18,6 +20,7 @@ use modelchain_runtime::{
 };
 use polkadot_sdk::{
 	frame_system,
+	sp_core::{sr25519, Pair as _},
 	sp_keyring::Sr25519Keyring,
 	sp_runtime::{generic::Era, MultiAddress, MultiSignature},
 };
@@ -112,6 +115,14 @@ impl DevNode {
 			std::thread::sleep(Duration::from_millis(250));
 		}
 		rpc
+	}
+}
+
+impl DevNode {
+	/// Kills the node with SIGKILL (`kill -9`: no shutdown, no flush) and reaps it.
+	pub fn kill(&mut self) {
+		self.child.kill().expect("SIGKILL delivered");
+		self.child.wait().expect("the killed node is reaped");
 	}
 }
 
@@ -244,6 +255,68 @@ impl Rpc {
 		start
 	}
 
+	/// [`Rpc::submit`] signed by any sr25519 key.
+	pub fn submit_with(&self, pair: &sr25519::Pair, call: RuntimeCall) -> u32 {
+		let from = AccountId::from(pair.public());
+		let xt = sign_with(pair, call, self.next_nonce(&from), self.block_hash(0));
+		let start = self.best_number();
+		let _tx_hash: String = self.call("author_submitExtrinsic", json!([hex_of(&xt.encode())]));
+		start
+	}
+
+	/// Submits an encoded extrinsic; `Ok` with its hash, `Err` with the pool's reason.
+	pub fn try_submit(&self, xt: &UncheckedExtrinsic) -> Result<Hash, String> {
+		let hash = self.try_call("author_submitExtrinsic", json!([hex_of(&xt.encode())]))?;
+		Ok(hash_from_hex(hash.as_str().ok_or("no hash")?))
+	}
+
+	/// Block `number` of the best chain, as a measurement reads it.
+	pub fn block_view(&self, number: u32) -> BlockView {
+		let hash = self.block_hash(number);
+		let block: Value = self.call("chain_getBlock", json!([hex_of(hash.as_bytes())]));
+		let raw: Vec<Vec<u8>> = block["block"]["extrinsics"]
+			.as_array()
+			.expect("a block has extrinsics")
+			.iter()
+			.map(|x| from_hex(x.as_str().unwrap()))
+			.collect();
+		let key = polkadot_sdk::frame_support::storage::storage_prefix(b"System", b"BlockWeight").to_vec();
+		let weight = Decode::decode(&mut &self.storage(key, hash).expect("block weight set")[..]).unwrap();
+		BlockView {
+			number,
+			hash,
+			timestamp_ms: timestamp_at(self, hash),
+			extrinsic_hashes: raw.iter().map(|x| polkadot_sdk::sp_io::hashing::blake2_256(x).into()).collect(),
+			length: raw.iter().map(Vec::len).sum(),
+			events: self.events(hash),
+			weight,
+		}
+	}
+
+	/// The whole state at block `at` (every top-level key and its value), read in pages.
+	pub fn state_at(&self, at: Hash) -> Vec<(Vec<u8>, Vec<u8>)> {
+		const PAGE: usize = 1000;
+		let at_hex = hex_of(at.as_bytes());
+		let mut pairs = Vec::new();
+		let mut start: Option<String> = None;
+		loop {
+			let keys: Vec<String> = self.call("state_getKeysPaged", json!(["0x", PAGE, start, at_hex]));
+			if keys.is_empty() {
+				return pairs;
+			}
+			let sets: Vec<Value> = self.call("state_queryStorageAt", json!([keys, at_hex]));
+			for change in sets.iter().flat_map(|set| set["changes"].as_array().cloned().unwrap_or_default()) {
+				if let (Some(k), Some(v)) = (change[0].as_str(), change[1].as_str()) {
+					pairs.push((from_hex(k), from_hex(v)));
+				}
+			}
+			if keys.len() < PAGE {
+				return pairs;
+			}
+			start = keys.last().cloned();
+		}
+	}
+
 	/// Finds the first block at or after `from` whose events satisfy `pred`, waiting for new
 	/// blocks up to `timeout`. Returns the block hash and its events.
 	pub fn find_block_with<F: Fn(&[EventRecord]) -> bool>(
@@ -285,15 +358,51 @@ pub fn tx_extension(nonce: Nonce) -> TxExtension {
 
 /// A signed extrinsic, built exactly as the runtime will check it.
 pub fn sign(signer: Sr25519Keyring, call: RuntimeCall, nonce: Nonce, genesis: Hash) -> UncheckedExtrinsic {
+	sign_with(&signer.pair(), call, nonce, genesis)
+}
+
+/// [`sign`] with any sr25519 key (accounts derived for a test, not only the well-known ones).
+pub fn sign_with(pair: &sr25519::Pair, call: RuntimeCall, nonce: Nonce, genesis: Hash) -> UncheckedExtrinsic {
 	let ext = tx_extension(nonce);
 	let implicit =
 		((), VERSION.spec_version, VERSION.transaction_version, genesis, genesis, (), (), (), (), (), None, ());
 	let payload = SignedPayload::from_raw(call.clone(), ext.clone(), implicit);
-	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	let signature = payload.using_encoded(|bytes| pair.sign(bytes));
 	UncheckedExtrinsic::new_signed(
 		call,
-		MultiAddress::Id(signer.to_account_id()),
+		MultiAddress::Id(AccountId::from(pair.public())),
 		MultiSignature::Sr25519(signature),
 		ext,
 	)
+}
+
+/// The block timestamp (ms) of block `hash`.
+pub fn timestamp_at(rpc: &Rpc, hash: Hash) -> u64 {
+	let key = polkadot_sdk::frame_support::storage::storage_prefix(b"Timestamp", b"Now").to_vec();
+	u64::decode(&mut &rpc.storage(key, hash).expect("timestamp set")[..]).unwrap()
+}
+
+/// What a measurement reads of one block: its extrinsics (raw, with their hashes), its events,
+/// its timestamp and the weight its transactions consumed.
+pub struct BlockView {
+	pub number: u32,
+	pub hash: Hash,
+	pub timestamp_ms: u64,
+	/// Blake2-256 of each extrinsic, in block order (what `author_submitExtrinsic` returns).
+	pub extrinsic_hashes: Vec<Hash>,
+	/// Bytes of all extrinsics.
+	pub length: usize,
+	pub events: Vec<EventRecord>,
+	/// `System::BlockWeight` at the end of the block, per dispatch class.
+	pub weight: polkadot_sdk::frame_support::dispatch::PerDispatchClass<polkadot_sdk::frame_support::weights::Weight>,
+}
+
+impl BlockView {
+	/// The index in the block of the extrinsic an event was emitted by, if any.
+	pub fn extrinsic_of(record: &EventRecord) -> Option<usize> {
+		match record.phase {
+			frame_system::Phase::ApplyExtrinsic(i) => Some(i as usize),
+			_ => None,
+		}
+	}
 }
