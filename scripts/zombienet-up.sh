@@ -10,7 +10,7 @@ MODELCHAIN_ZOMBIE_DIR=$(mktemp -d -t modelchain-zombienet.XXXXXX)
 export MODELCHAIN_ZOMBIE_DIR
 echo "zombienet: logs in $MODELCHAIN_ZOMBIE_DIR"
 (cd zombienet && MODELCHAIN_NODE="$CARGO_TARGET_DIR/release/modelchain-node" \
-	exec ./node_modules/.bin/zombienet -p native -l text -d "$MODELCHAIN_ZOMBIE_DIR" spawn network.toml \
+	exec ./node_modules/.bin/zombienet -p native -l text -d "$MODELCHAIN_ZOMBIE_DIR" -f spawn network.toml \
 	>"$MODELCHAIN_ZOMBIE_DIR/spawn.log" 2>&1) &
 zombienet_pid=$!
 # Nodes a measurement restarted are not zombienet's children: stop every process started with a

@@ -51,4 +51,19 @@ fn bounty_scoring_latency() {
 	for (submissions, samples, cost, blocks, seconds) in rows {
 		println!("| {submissions} | {samples} | {cost:.1e} | {blocks} | {seconds:.1} |", cost = cost as f64);
 	}
+	// The node's own account of its off-chain inference: every run's summary line ends with
+	// "<cost> cost units in <µs> µs".
+	let (mut cost, mut micros) = (0u128, 0u128);
+	for line in node.log_lines_with("off-chain inference ran natively") {
+		let numbers: Vec<u128> = line.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();
+		if let [.., c, us] = numbers[..] {
+			cost += c;
+			micros += us;
+		}
+	}
+	println!(
+		"\noff-chain inference in the node, native path: {cost} cost units in {:.3} s: {:.2} G cost units/s",
+		micros as f64 / 1e6,
+		cost as f64 / micros.max(1) as f64 / 1e3
+	);
 }

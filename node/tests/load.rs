@@ -471,6 +471,9 @@ fn prediction_load() {
 		most_results as f64 / most_transfers.max(1) as f64
 	);
 	weight_ceiling(&chain.params);
+	// And for the other shape of network (the local testnet's R = 3, Q = 2, or the dev chain's 1, 1).
+	let other = if chain.params.quorum >= 2 { (1, 1) } else { (3, 2) };
+	weight_ceiling(&Parameters { redundancy: other.0, quorum: other.1, worker_fee: chain.params.worker_fee });
 	drop(node);
 }
 

@@ -92,12 +92,17 @@ impl_opaque_keys! {
 /// `nn_host` host functions of `modelchain-nn-host`, which this runtime imports). Results and
 /// everything on chain are unchanged, but a node must register those host functions to execute
 /// this runtime: upgrade a chain only once all its nodes run a `modelchain-node` that does.
+///
+/// 104: a prediction worker's off-chain worker sends a commitment again with the output and
+/// salt of its first attempt, and reveals only what matches the commitment on chain (before,
+/// a resend carried a fresh salt, and if the chain took the resend the worker revealed the old
+/// one and missed its whole batch). Off-chain only; a 103 chain upgrades in place.
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("modelchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("modelchain"),
 	authoring_version: 1,
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,

@@ -118,7 +118,8 @@ where
 
 parameter_types! {
 	pub const AnswerWindow: BlockNumber = ANSWER_WINDOW;
-	pub const CommitWindow: BlockNumber = COMMIT_WINDOW;
+	/// Changeable per test.
+	pub static TestCommitWindow: BlockNumber = COMMIT_WINDOW;
 	pub const ChallengeWindow: BlockNumber = CHALLENGE_WINDOW;
 	pub const RetentionPeriod: BlockNumber = RETENTION;
 	pub const WrongAnswerSlash: Perbill = Perbill::from_percent(10);
@@ -170,7 +171,7 @@ impl Config for Test {
 	type AuthorityId = WorkerAuthId;
 	type ParametersOrigin = EnsureRoot<AccountId>;
 	type AnswerWindow = AnswerWindow;
-	type CommitWindow = CommitWindow;
+	type CommitWindow = TestCommitWindow;
 	type ChallengeWindow = ChallengeWindow;
 	type RetentionPeriod = RetentionPeriod;
 	type MaxInputLen = ConstU32<128>;

@@ -157,30 +157,45 @@ impl<T: Config> Pallet<T> {
 			if entries.len() as u32 >= T::MaxAnswersPerSubmission::get() {
 				break;
 			}
-			if req.quorum > 1 && req.has_committed(worker).is_some() {
-				if !req.reveals_open(next) || was_sent(id, ANSWER_STEP) {
+			if req.quorum > 1 {
+				if let Some(committed) = req.has_committed(worker) {
+					if !req.reveals_open(next) || was_sent(id, ANSWER_STEP) {
+						continue;
+					}
+					// Reveal what the chain holds: only a stored output and salt that hash to the
+					// commitment on chain can be revealed (anything else makes the whole batch
+					// invalid, and the worker misses every request in it).
+					match reveals.iter().find(|(r, o, s)| *r == id && commitment(id, worker, o, s) == committed) {
+						Some((_, output, salt)) => entries.push((id, Submission::Reveal(output.clone(), *salt))),
+						None => log::warn!(target: LOG_TARGET, "request {id}: committed output lost, cannot reveal"),
+					}
 					continue;
 				}
-				match reveals.iter().find(|(r, _, _)| *r == id) {
-					Some((_, output, salt)) => entries.push((id, Submission::Reveal(output.clone(), *salt))),
-					None => log::warn!(target: LOG_TARGET, "request {id}: committed output lost, cannot reveal"),
-				}
-				continue;
 			}
 			let step = if req.quorum > 1 { COMMIT_STEP } else { ANSWER_STEP };
 			if was_sent(id, step) || (step == COMMIT_STEP && !req.commits_open(next)) {
 				continue;
 			}
-			let Some(output) = Self::infer(&req, budget, models) else { continue };
 			if step == ANSWER_STEP {
+				let Some(output) = Self::infer(&req, budget, models) else { continue };
 				entries.push((id, Submission::Answer(output)));
 				continue;
 			}
-			let salt = polkadot_sdk::sp_io::hashing::blake2_256(
-				&(polkadot_sdk::sp_io::offchain::random_seed(), id, worker).encode(),
-			);
+			// A commitment sent again (its first transaction not on chain after `RESEND_AFTER`
+			// blocks, perhaps only delayed) commits to the same output and salt as the first: the
+			// chain may take either transaction, and the stored reveal must match both.
+			let (output, salt) = match reveals.iter().find(|(r, _, _)| *r == id) {
+				Some((_, output, salt)) => (output.clone(), *salt),
+				None => {
+					let Some(output) = Self::infer(&req, budget, models) else { continue };
+					let salt = polkadot_sdk::sp_io::hashing::blake2_256(
+						&(polkadot_sdk::sp_io::offchain::random_seed(), id, worker).encode(),
+					);
+					reveals.push((id, output.clone(), salt));
+					(output, salt)
+				}
+			};
 			entries.push((id, Submission::Commit(commitment(id, worker, &output, &salt))));
-			reveals.push((id, output, salt));
 		}
 		StorageValueRef::persistent(&Self::reveals_key(worker)).set(&reveals);
 		entries

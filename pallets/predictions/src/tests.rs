@@ -1235,7 +1235,9 @@ mod offchain_worker {
 
 	/// A node holding the keys of all three workers (R = 3, Q = 2).
 	fn three_worker_node() -> polkadot_sdk::sp_io::TestExternalities {
-		let (offchain, _) = testing::TestOffchainExt::new();
+		let (offchain, offchain_state) = testing::TestOffchainExt::new();
+		let set_seed: SetSeed = Box::new(move |seed| offchain_state.write().seed = seed);
+		SET_SEED.with(|s| *s.borrow_mut() = Some(set_seed));
 		let (pool, pool_state) = testing::TestTransactionPoolExt::new();
 		let drain: Box<dyn Fn() -> Vec<Vec<u8>>> =
 			Box::new(move || std::mem::take(&mut pool_state.write().transactions));
@@ -1259,10 +1261,14 @@ mod offchain_worker {
 
 	/// Takes the transactions out of a test node's pool.
 	type Drain = Box<dyn Fn() -> Vec<Vec<u8>>>;
+	/// Sets a test node's off-chain random seed.
+	type SetSeed = Box<dyn Fn([u8; 32])>;
 
 	std::thread_local! {
 		/// Takes the transactions out of the test node's pool.
 		static POOL: std::cell::RefCell<Option<Drain>> = const { std::cell::RefCell::new(None) };
+		/// Sets the test node's off-chain random seed.
+		static SET_SEED: std::cell::RefCell<Option<SetSeed>> = const { std::cell::RefCell::new(None) };
 	}
 
 	/// The next block: its hook, then what the off-chain worker sent after the last block is
@@ -1293,6 +1299,45 @@ mod offchain_worker {
 			assert_eq!(result.finalized_at, 4, "requested at 1, final at 4 (included in the block after 3)");
 			assert!(Workers::offences().is_empty());
 		});
+	}
+
+	/// Found by the load measurement on the four-validator network (`scripts/load.sh
+	/// --zombienet`): a worker's commitment that is not on chain after `RESEND_AFTER` blocks
+	/// (its transaction delayed, or dropped for a nonce already used) is sent again; if the
+	/// resend carried a fresh salt and the chain took the resend, the worker revealed the first
+	/// salt, its whole batch was invalid (`CommitmentMismatch`) and it missed every request in it.
+	/// Whichever of the two transactions the chain takes, the reveal must match it.
+	#[test]
+	fn a_resent_commitment_is_revealed_with_what_the_chain_holds() {
+		for chain_takes_the_resend in [true, false] {
+			TestCommitWindow::set(2 * offchain::RESEND_AFTER as u64 + 1);
+			three_worker_node().execute_with(|| {
+				let drain = || POOL.with(|p| (p.borrow().as_ref().unwrap())());
+				let id = request_undrawn();
+				run_to_block(2);
+				Predictions::offchain_worker(2);
+				let first = drain();
+				assert_eq!(first.len(), 3, "three commitments");
+				// Not on chain for RESEND_AFTER blocks: sent again, with the node's randomness moved on
+				// (a real node's `random_seed` differs at every call).
+				SET_SEED.with(|s| (s.borrow().as_ref().unwrap())([7; 32]));
+				for n in 3..=2 + offchain::RESEND_AFTER as u64 {
+					run_to_block(n);
+					Predictions::offchain_worker(n);
+				}
+				let resent = drain();
+				assert_eq!(resent.len(), 3, "three commitments sent again");
+				include(if chain_takes_the_resend { resent } else { first });
+				assert_eq!(Requests::<Test>::get(id).unwrap().commitments.len(), 3);
+				// Reveals open: each worker reveals what it committed to, included a block later.
+				next_block();
+				next_block();
+				let result = Predictions::result(id).expect("final");
+				assert_eq!(result.output, expected());
+				assert!(Workers::offences().is_empty());
+			});
+			TestCommitWindow::set(COMMIT_WINDOW);
+		}
 	}
 
 	/// Attack: flood the workers with requests (refunded in full at expiry) so their off-chain

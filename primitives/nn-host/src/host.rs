@@ -28,6 +28,10 @@ pub struct NativeNn {
 	runs: u64,
 	chunks: u64,
 	samples: u64,
+	/// Cost units of the work done (a model's cost per prediction or sample), and the time it
+	/// took: the summary line's throughput, comparable with the engine's own benchmark.
+	cost: u64,
+	busy: std::time::Duration,
 }
 
 sp_externalities::decl_extension! {
@@ -52,6 +56,8 @@ impl NativeNnExt {
 			runs: 0,
 			chunks: 0,
 			samples: 0,
+			cost: 0,
+			busy: std::time::Duration::ZERO,
 		})
 	}
 }
@@ -86,7 +92,11 @@ impl NativeNn {
 		let model = self.models.get(&hash)?;
 		let input: Vec<i8> = input.iter().map(|&b| b as i8).collect();
 		self.runs = self.runs.saturating_add(1);
-		Some(model.run(&input))
+		let started = std::time::Instant::now();
+		let output = model.run(&input);
+		self.busy = self.busy.saturating_add(started.elapsed());
+		self.cost = self.cost.saturating_add(model.cost());
+		Some(output)
 	}
 
 	/// See `nn_host::add_chunk`.
@@ -100,8 +110,13 @@ impl NativeNn {
 		let model = self.models.get(&hash)?;
 		self.chunks = self.chunks.saturating_add(1);
 		let result = Dataset::decode_blob(dataset, bounds).and_then(|chunk| {
-			self.samples = self.samples.saturating_add(u64::from(chunk.samples()?));
-			acc.add_chunk(model, &chunk)
+			let samples = u64::from(chunk.samples()?);
+			self.samples = self.samples.saturating_add(samples);
+			let started = std::time::Instant::now();
+			let added = acc.add_chunk(model, &chunk);
+			self.busy = self.busy.saturating_add(started.elapsed());
+			self.cost = self.cost.saturating_add(model.cost().saturating_mul(samples));
+			added
 		});
 		Some(result.map(|()| acc))
 	}
@@ -117,12 +132,15 @@ impl Drop for NativeNn {
 		if self.runs > 0 || self.chunks > 0 {
 			log::info!(
 				target: LOG_TARGET,
-				"off-chain inference ran natively ({} kernel): {} predictions, {} test chunks ({} samples), {} models",
+				"off-chain inference ran natively ({} kernel): {} predictions, {} test chunks ({} samples), {} models; \
+				 {} cost units in {} µs",
 				modelchain_nn::dot::kernel(),
 				self.runs,
 				self.chunks,
 				self.samples,
 				self.models.len(),
+				self.cost,
+				self.busy.as_micros(),
 			);
 		}
 	}
