@@ -118,7 +118,9 @@ pub fn run_bounty(rpc: &Rpc, submissions: usize, samples: usize, on_drawn: impl 
 		min_score: 0,
 		reward: 100 * MDC,
 		trainer_stake: MDC,
-		evaluation_fee: MDC,
+		// At least 1 MDC per evaluator per 10^9 cost units of the evaluation
+		// (`MinEvaluationFeePerGigaCost`): 32 submissions on 10,000 samples need 2.
+		evaluation_fee: MDC * (1 + u128::from(digits.cost() * samples as u64 * submissions as u64 / 1_000_000_000)),
 		test_chunks: 1,
 		validation_chunks: 0,
 		max_chunk_samples: samples as u32,
