@@ -3,12 +3,9 @@
 # the reveal phase to final scores, for 1, 10 and 32 (the most a bounty takes) submissions of the
 # digits model on 1,000 and 10,000 test samples, scored by the node's own off-chain worker. Prints
 # a Markdown table (node/tests/bounty_latency.rs; about fifteen minutes of 6-second blocks).
-# MODELCHAIN_BOUNTY_ROWS="1x1000,32x10000" measures only those rows.
-# Same packages as scripts/test.sh's first cargo invocation, so nothing is rebuilt after it.
+# MODELCHAIN_BOUNTY_ROWS="1x1000,32x10000" measures only those rows; MODELCHAIN_OFFCHAIN_ENGINE=runtime
+# scores in the runtime's wasm engine (`--offchain-engine runtime`) instead of the native one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/env.sh
-scripts/setup.sh
-cargo test --release --locked -p modelchain-primitives -p modelchain-runtime -p modelchain-node \
-	-p pallet-ml-staking -p pallet-ml-models -p pallet-ml-predictions -p pallet-ml-bounties \
-	--test bounty_latency -- --ignored --nocapture
+source scripts/measure-common.sh
+run_measurement bounty_latency

@@ -6,11 +6,7 @@
 # bounty's scoring took to recover; about ten minutes. docs/RELIABILITY.md has the last run's figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/env.sh
-scripts/setup.sh
-packages=(-p modelchain-primitives -p modelchain-runtime -p modelchain-node -p pallet-ml-staking -p pallet-ml-models
-	-p pallet-ml-predictions -p pallet-ml-bounties)
-# Built before the network starts, so the build does not compete with it.
-cargo test --release --locked "${packages[@]}" --test faults --no-run
+source scripts/measure-common.sh
+build_measurement faults
 source scripts/zombienet-up.sh
-cargo test --release --locked "${packages[@]}" --test faults -- --ignored --nocapture
+run_measurement faults

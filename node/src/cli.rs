@@ -49,4 +49,20 @@ pub struct Cli {
 	/// Options of the running node.
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	/// The engine that runs the off-chain workers' models: `native` (this node's, compiled for
+	/// its CPU; the default) or `runtime` (the runtime's own wasm engine, what a node without
+	/// ModelChain's host functions would run; both give the same bits). For measuring and
+	/// comparing the two paths; blocks are always executed by the runtime's engine.
+	#[arg(long, value_enum, default_value_t = OffchainEngine::Native)]
+	pub offchain_engine: OffchainEngine,
+}
+
+/// Where off-chain workers run models (see `Cli::offchain_engine`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OffchainEngine {
+	/// The node's native engine (`modelchain-nn-host`).
+	Native,
+	/// The runtime's wasm engine.
+	Runtime,
 }

@@ -141,6 +141,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 /// The full node: networking, RPC, off-chain workers, and, for authorities, Aura and GRANDPA.
 pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>>(
 	config: Configuration,
+	offchain_engine: crate::cli::OffchainEngine,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -197,7 +198,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 	// Off-chain workers compute ModelChain's inference tasks; they sign with the keystore's
 	// worker key and submit through the local transaction pool. Each run gets a native engine
 	// (the runtime's off-chain code runs its models there; block execution never sees it and
-	// always runs the runtime's own engine).
+	// always runs the runtime's own engine), unless `--offchain-engine runtime` asks for the
+	// runtime's wasm engine.
 	if config.offchain_worker.enabled {
 		let offchain_workers = sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 			runtime_api_provider: client.clone(),
@@ -207,7 +209,10 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 			transaction_pool: Some(OffchainTransactionPoolFactory::new(transaction_pool.clone())),
 			network_provider: Arc::new(network.clone()),
 			enable_http_requests: true,
-			custom_extensions: |_| modelchain_nn_host::offchain_extensions(),
+			custom_extensions: move |_| match offchain_engine {
+				crate::cli::OffchainEngine::Native => modelchain_nn_host::offchain_extensions(),
+				crate::cli::OffchainEngine::Runtime => Vec::new(),
+			},
 		})?;
 		task_manager.spawn_handle().spawn(
 			"offchain-workers-runner",

@@ -19,7 +19,10 @@ use polkadot_sdk::sp_keyring::Sr25519Keyring as K;
 #[test]
 #[ignore = "a measurement: run by scripts/bounty-latency.sh"]
 fn bounty_scoring_latency() {
-	let mut node = DevNode::start(&[]);
+	// `MODELCHAIN_OFFCHAIN_ENGINE=runtime` scores in the runtime's wasm engine instead of the
+	// node's native one (`--offchain-engine`).
+	let engine = std::env::var("MODELCHAIN_OFFCHAIN_ENGINE").unwrap_or_else(|_| "native".into());
+	let mut node = DevNode::start(&["--offchain-engine", &engine]);
 	let rpc = node.rpc();
 	rpc.wait_for_best(1, Duration::from_secs(60));
 	fund_trainers(&rpc);
@@ -51,7 +54,29 @@ fn bounty_scoring_latency() {
 	for (submissions, samples, cost, blocks, seconds) in rows {
 		println!("| {submissions} | {samples} | {cost:.1e} | {blocks} | {seconds:.1} |", cost = cost as f64);
 	}
-	// The node's own account of its off-chain inference: every run's summary line ends with
+	// The evaluator's own account, on either engine: every off-chain run that scored logs
+	// "bounty <id>: scored <chunks> test chunks (<samples> samples) in the <engine> engine:
+	// <cost> cost units in <ms> ms", timed by the off-chain clock (whole milliseconds, blob
+	// fetches included).
+	let (mut cost, mut millis, mut runs) = (0u128, 0u128, 0);
+	let ran_in = if engine == "runtime" { "in the runtime's engine" } else { "in the native engine" };
+	for line in node.log_lines_with(" cost units in ").iter().filter(|l| l.contains(" test chunks (")) {
+		assert!(line.contains(ran_in), "scored {ran_in} as asked: {line}");
+		let numbers: Vec<u128> = line.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();
+		if let [.., c, ms] = numbers[..] {
+			cost += c;
+			millis += ms;
+			runs += 1;
+		}
+	}
+	assert!(runs > 0, "the evaluator logged its scoring runs");
+	println!(
+		"\noff-chain scoring in the node, {engine} engine, as the runtime timed it: {cost} cost units in {runs} runs, \
+		 {:.3} s: {:.2} G cost units/s",
+		millis as f64 / 1e3,
+		cost as f64 / millis.max(1) as f64 / 1e6
+	);
+	// The native engine's own account of the same: every run's summary line ends with
 	// "<cost> cost units in <µs> µs".
 	let (mut cost, mut micros) = (0u128, 0u128);
 	for line in node.log_lines_with("off-chain inference ran natively") {

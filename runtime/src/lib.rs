@@ -97,12 +97,17 @@ impl_opaque_keys! {
 /// salt of its first attempt, and reveals only what matches the commitment on chain (before,
 /// a resend carried a fresh salt, and if the chain took the resend the worker revealed the old
 /// one and missed its whole batch). Off-chain only; a 103 chain upgrades in place.
+///
+/// 105: the off-chain workers (predictions and bounties) sign with the next nonce their key's
+/// pending transactions leave free (`modelchain_primitives::offchain`), not the chain's nonce,
+/// which a transaction still in the pool had taken. Off-chain only; a 104 chain upgrades in
+/// place.
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("modelchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("modelchain"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,

@@ -8,7 +8,9 @@
 //! `OffchainEvalCostPerBlock` lasts (a model's and a chunk's blob lengths count too, and are
 //! checked before the blobs are read). The running totals live in the node's persistent
 //! off-chain storage, so a restart loses nothing. When every step is done it stores the scores
-//! and a fresh salt, then sends the commitment; once reveals are open it sends the scores. A
+//! and a fresh salt, then sends the commitment; once reveals are open it sends the scores,
+//! each signed with the next nonce the key's pending transactions leave free
+//! (`modelchain_primitives::offchain`, shared with the predictions worker). A
 //! persistent-storage lock and a "last block run" marker keep a re-run of the same block from
 //! sending twice; a step sent but still not on chain after [`RESEND_AFTER`] blocks is sent
 //! again.
@@ -17,12 +19,10 @@ use crate::*;
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use frame_support::{traits::Get, BoundedVec};
-use frame_system::{
-	offchain::{SendSignedTransaction, Signer},
-	pallet_prelude::BlockNumberFor,
-};
+use frame_system::{offchain::Signer, pallet_prelude::BlockNumberFor};
 use modelchain_nn::MetricAccumulator;
 use modelchain_nn_host::OffchainModel;
+use modelchain_primitives::offchain::send_signed;
 use sp_runtime::{
 	offchain::{
 		storage::StorageValueRef,
@@ -88,14 +88,18 @@ impl<T: Config> Pallet<T> {
 			// The key signs; the work is its stash's.
 			let Some(evaluator) = T::Workers::worker_of_key(&account.id) else { continue };
 			let Some(bounty) = Evaluating::<T>::get(&evaluator) else { continue };
+			// Scoring goes on whether or not anything can be sent this block.
 			let Some(submission) = Self::evaluator_step(&evaluator, bounty, now, &mut budget) else { continue };
-			let results = Signer::<T, T::AuthorityId>::all_accounts()
-				.with_filter(alloc::vec![account.public.clone()])
-				.send_signed_transaction(|_| Call::submit_scores { bounty, submission: submission.clone() });
-			for (_, result) in results {
-				if result.is_err() {
-					log::warn!(target: LOG_TARGET, "bounty {bounty}: sending scores failed");
-				}
+			let sent = send_signed::<T, T::AuthorityId, _>(
+				&account,
+				now,
+				// A stale commitment or reveal is sent again after `RESEND_AFTER` blocks; its nonce
+				// is given up after `STUCK_AFTER`.
+				|_| false,
+				|_| Some(Call::submit_scores { bounty, submission }),
+			);
+			if let Err(e) = sent {
+				log::warn!(target: LOG_TARGET, "bounty {bounty}: sending scores failed: {e:?}");
 			}
 		}
 	}
@@ -180,13 +184,39 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Takes scoring steps (one model on one test chunk) while `budget` pays for them,
-	/// checked before any blob is read; fixes the scores once every step is done.
+	/// checked before any blob is read, and logs what they ran and how long it took (the
+	/// off-chain clock's milliseconds: this is how the runtime's own engine is timed inside a
+	/// node, see `--offchain-engine`).
 	fn score_steps(
 		bounty: BountyId,
 		metric: modelchain_nn::Metric,
 		evaluation: &Evaluation<T>,
 		progress: &mut Progress<BlockNumberFor<T>>,
 		budget: &mut u64,
+	) {
+		let started = polkadot_sdk::sp_io::offchain::timestamp();
+		let mut ran = Ran::default();
+		Self::score_steps_within(bounty, metric, evaluation, progress, budget, &mut ran);
+		if ran.chunks > 0 {
+			let millis = polkadot_sdk::sp_io::offchain::timestamp().diff(&started).millis();
+			log::info!(
+				target: LOG_TARGET,
+				"bounty {bounty}: scored {} test chunks ({} samples) in the {} engine: {} cost units in {millis} ms",
+				ran.chunks,
+				ran.samples,
+				if ran.native { "native" } else { "runtime's" },
+				ran.cost,
+			);
+		}
+	}
+
+	fn score_steps_within(
+		bounty: BountyId,
+		metric: modelchain_nn::Metric,
+		evaluation: &Evaluation<T>,
+		progress: &mut Progress<BlockNumberFor<T>>,
+		budget: &mut u64,
+		ran: &mut Ran,
 	) {
 		let test_set = TestSet::<T>::get(bounty).unwrap_or_default();
 		let (model_bounds, dataset_bounds) = (T::Models::bounds(), T::DatasetBounds::get());
@@ -235,8 +265,24 @@ impl<T: Config> Pallet<T> {
 				};
 				// As on chain: a model that fails once scores `None`.
 				*total = if ok { acc } else { None };
+				if ok {
+					ran.chunks = ran.chunks.saturating_add(1);
+					ran.samples = ran.samples.saturating_add(chunk.samples.into());
+					ran.cost = ran.cost.saturating_add(info.cost.saturating_mul(chunk.samples.into()));
+					ran.native |= model.as_ref().and_then(|(_, m)| m.as_ref()).is_some_and(OffchainModel::is_native);
+				}
 			}
 			progress.next.1 = progress.next.1.saturating_add(1);
 		}
 	}
+}
+
+/// What one off-chain worker run scored: test chunks, their samples, the models' cost units on
+/// them, and whether the native engine ran them.
+#[derive(Debug, Default)]
+struct Ran {
+	chunks: u32,
+	samples: u64,
+	cost: u64,
+	native: bool,
 }

@@ -26,7 +26,9 @@ pub type AccountId = AccountId32;
 pub type Balance = u128;
 pub type BlockNumber = u64;
 /// Signed with the worker key over the encoded call (the test runtime has no extensions).
-pub type Extrinsic = UncheckedExtrinsic<AccountId, RuntimeCall, MultiSignature, ()>;
+/// What the off-chain workers send: signed, and the only "extension" is the nonce, so tests
+/// can read which nonce a transaction was signed with.
+pub type Extrinsic = UncheckedExtrinsic<AccountId, RuntimeCall, MultiSignature, u32>;
 pub type Workers = MockWorkers<AccountId, Balance>;
 pub type Models = MockModels<AccountId, Balance>;
 
@@ -108,11 +110,11 @@ where
 		call: RuntimeCall,
 		public: MultiSigner,
 		account: AccountId,
-		_nonce: u32,
+		nonce: u32,
 	) -> Option<Extrinsic> {
 		use codec::Encode;
 		let signature = C::sign(&call.encode(), public)?;
-		Some(Extrinsic::new_signed(call, account, signature, ()))
+		Some(Extrinsic::new_signed(call, account, signature, nonce))
 	}
 }
 

@@ -6,7 +6,8 @@
 //! against the budget too, and is checked before the blob is read, so hostile large models
 //! cannot exhaust memory or time before a cheap request is served; one decoded model is kept
 //! at a time) and submits up to `MaxAnswersPerSubmission` answers in one signed
-//! `submit_predictions`. A persistent-storage lock and a "last block run" marker keep a re-run
+//! `submit_predictions`, signed with the next nonce its pending transactions leave free
+//! (`modelchain_primitives::offchain`). A persistent-storage lock and a "last block run" marker keep a re-run
 //! of the same block (or a re-org to it) from submitting again; answers already sent are sent
 //! again after [`RESEND_AFTER`] blocks if they are still not on chain (a transaction still in
 //! the pool makes the resend a harmless duplicate; a dropped one is replaced).
@@ -15,12 +16,9 @@ use crate::*;
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{traits::Get, BoundedVec};
-use frame_system::{
-	offchain::{SendSignedTransaction, Signer},
-	pallet_prelude::BlockNumberFor,
-};
+use frame_system::{offchain::Signer, pallet_prelude::BlockNumberFor};
 use modelchain_nn_host::OffchainModel;
-use modelchain_primitives::models::ModelId;
+use modelchain_primitives::{models::ModelId, offchain::send_signed};
 use sp_runtime::{
 	offchain::{
 		storage::StorageValueRef,
@@ -108,20 +106,26 @@ impl<T: Config> Pallet<T> {
 		for account in Signer::<T, T::AuthorityId>::keystore_accounts() {
 			// The key signs; the work is its stash's.
 			let Some(worker) = T::Workers::worker_of_key(&account.id) else { continue };
-			let answers = Self::compute_answers(&worker, now, &mut budget, &mut models);
-			if answers.is_empty() {
-				continue;
-			}
-			let ids: Vec<(RequestId, u8)> = answers.iter().map(|(id, entry)| (*id, Self::step(entry))).collect();
-			let Ok(answers) = BoundedVec::try_from(answers) else { continue };
-			let results = Signer::<T, T::AuthorityId>::all_accounts()
-				.with_filter(alloc::vec![account.public.clone()])
-				.send_signed_transaction(|_| Call::submit_predictions { answers: answers.clone() });
-			for (_, result) in results {
-				match result {
-					Ok(()) => Self::mark_sent(&worker, &ids, now),
-					Err(()) => log::warn!(target: LOG_TARGET, "submitting answers {ids:?} failed"),
-				}
+			let mut ids: Vec<(RequestId, u8)> = Vec::new();
+			let sent = send_signed::<T, T::AuthorityId, _>(
+				&account,
+				now,
+				|nonce| Self::went_stale(&worker, nonce, now),
+				|plan| {
+					// What the given-up transactions carried is owed again, now.
+					if let Some(from) = plan.abandoned {
+						Self::forget_sent(&worker, from);
+					}
+					let answers = Self::compute_answers(&worker, now, &mut budget, &mut models);
+					ids = answers.iter().map(|(id, entry)| (*id, Self::step(entry))).collect();
+					let answers = BoundedVec::try_from(answers).ok().filter(|a| !a.is_empty())?;
+					Some(Call::submit_predictions { answers })
+				},
+			);
+			match sent {
+				Ok(Some(nonce)) => Self::mark_sent(&worker, &ids, now, nonce),
+				Ok(None) => {}
+				Err(e) => log::warn!(target: LOG_TARGET, "submitting answers {ids:?} failed: {e:?}"),
 			}
 		}
 	}
@@ -139,7 +143,7 @@ impl<T: Config> Pallet<T> {
 		models: &mut ModelCache,
 	) -> Vec<Answer<T>> {
 		let sent = Self::recently_sent(worker, now);
-		let was_sent = |id: RequestId, step: u8| sent.iter().any(|(s, st, _)| *s == id && *st == step);
+		let was_sent = |id: RequestId, step: u8| sent.iter().any(|(s, st, _, _)| *s == id && *st == step);
 		let mut owed: Vec<(BlockNumberFor<T>, RequestId, Request<T>)> = Assignments::<T>::iter_key_prefix(worker)
 			.filter_map(|id| Requests::<T>::get(id).map(|req| (id, req)))
 			// An entry sent at block `now` is included at `now + 1` at the earliest.
@@ -259,17 +263,53 @@ impl<T: Config> Pallet<T> {
 		key
 	}
 
-	/// Entries (request, step) `worker` sent in the last `RESEND_AFTER` blocks.
-	fn recently_sent(worker: &T::AccountId, now: BlockNumberFor<T>) -> Vec<(RequestId, u8, BlockNumberFor<T>)> {
-		let key = Self::sent_key(worker);
-		let sent: Vec<(RequestId, u8, BlockNumberFor<T>)> =
-			StorageValueRef::persistent(&key).get().ok().flatten().unwrap_or_default();
-		sent.into_iter().filter(|(_, _, at)| at.saturating_add(RESEND_AFTER.into()) > now).collect()
+	/// Every entry (request, step, block sent, nonce) `worker` sent and still remembers.
+	fn sent(worker: &T::AccountId) -> Vec<Sent<T>> {
+		StorageValueRef::persistent(&Self::sent_key(worker)).get().ok().flatten().unwrap_or_default()
 	}
 
-	fn mark_sent(worker: &T::AccountId, ids: &[(RequestId, u8)], now: BlockNumberFor<T>) {
+	/// Entries (request, step, block sent, nonce) `worker` sent in the last `RESEND_AFTER` blocks.
+	fn recently_sent(worker: &T::AccountId, now: BlockNumberFor<T>) -> Vec<Sent<T>> {
+		let mut sent = Self::sent(worker);
+		sent.retain(|(_, _, at, _)| at.saturating_add(RESEND_AFTER.into()) > now);
+		sent
+	}
+
+	fn mark_sent(worker: &T::AccountId, ids: &[(RequestId, u8)], now: BlockNumberFor<T>, nonce: T::Nonce) {
 		let mut sent = Self::recently_sent(worker, now);
-		sent.extend(ids.iter().map(|(id, step)| (*id, *step, now)));
+		sent.extend(ids.iter().map(|(id, step)| (*id, *step, now, nonce)));
 		StorageValueRef::persistent(&Self::sent_key(worker)).set(&sent);
 	}
+
+	/// Forgets the entries sent in transactions with nonce `from` or above (given up: they
+	/// cannot be included), so they are sent again at once.
+	fn forget_sent(worker: &T::AccountId, from: T::Nonce) {
+		let mut sent = Self::sent(worker);
+		sent.retain(|(_, _, _, nonce)| *nonce < from);
+		StorageValueRef::persistent(&Self::sent_key(worker)).set(&sent);
+	}
+
+	/// Whether `worker`'s transaction with `nonce` can no longer be included: every entry it
+	/// carried went stale (the request settled or expired without it, the worker is no longer
+	/// assigned, or the commit window closed), so the pool dropped it as invalid. `false` for a
+	/// nonce this worker did not send answers with (the bounties worker's, or forgotten).
+	fn went_stale(worker: &T::AccountId, nonce: T::Nonce, now: BlockNumberFor<T>) -> bool {
+		let next = now.saturating_add(1u32.into());
+		let owed = |id: RequestId, step: u8| {
+			let Some(req) = Requests::<T>::get(id) else { return false };
+			Assignments::<T>::contains_key(worker, id)
+				&& req.deadline.is_some_and(|d| d >= next)
+				&& (step != COMMIT_STEP || (req.has_committed(worker).is_none() && req.commits_open(next)))
+		};
+		let entries: Vec<(RequestId, u8)> = Self::sent(worker)
+			.into_iter()
+			.filter(|(_, _, _, n)| *n == nonce)
+			.map(|(id, step, _, _)| (id, step))
+			.collect();
+		!entries.is_empty() && !entries.iter().any(|(id, step)| owed(*id, *step))
+	}
 }
+
+/// An entry an off-chain worker sent: request, step, the block it was sent at, and the nonce of
+/// its transaction.
+type Sent<T> = (RequestId, u8, BlockNumberFor<T>, <T as frame_system::Config>::Nonce);

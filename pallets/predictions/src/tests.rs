@@ -1113,7 +1113,7 @@ mod offchain_worker {
 		assert_eq!(txs.len(), 1);
 		let tx = &txs[0];
 		// Signed by the worker key: the signature over the call verifies against the key's account.
-		let Preamble::Signed(who, signature, ()) = &tx.preamble else { panic!("a signed transaction") };
+		let Preamble::Signed(who, signature, _) = &tx.preamble else { panic!("a signed transaction") };
 		assert_eq!(*who, worker);
 		assert!(signature.verify(&codec::Encode::encode(&tx.function)[..], &worker));
 		assert_eq!(
@@ -1171,6 +1171,46 @@ mod offchain_worker {
 		assert_eq!(pooled(&env).len(), 2);
 	}
 
+	/// A worker's answers are not in the next block (a busy network). Its next submission
+	/// signed with the chain's nonce reused theirs: the pool keeps one transaction per sender
+	/// and nonce, so the other's answers came late or never (and the worker was slashed for
+	/// them). The zombienet load found it: the same nonce signed three and four times in a row.
+	#[test]
+	fn a_submission_sent_while_the_last_is_pending_takes_the_next_nonce() {
+		let mut env = env();
+		let pool = env.pool.clone();
+		let key = env.worker.clone();
+		let nonces = || -> Vec<u32> {
+			pool()
+				.iter()
+				.map(|tx| match tx.preamble {
+					Preamble::Signed(_, _, nonce) => nonce,
+					_ => panic!("signed"),
+				})
+				.collect()
+		};
+		env.ext.execute_with(|| {
+			request();
+			run_offchain_worker(2);
+			// The next request is drawn while the first answer waits in the pool.
+			request();
+			run_offchain_worker(3);
+			assert_eq!(nonces(), vec![0, 1]);
+			// The chain takes the first only: the next one signs after the second.
+			System::inc_account_nonce(&key);
+			request();
+			run_offchain_worker(4);
+			assert_eq!(nonces(), vec![0, 1, 2]);
+			// Nonce 1 stays missing: after `STUCK_AFTER` blocks it counts as lost and the chain's
+			// nonce is signed again (nonce 2 cannot be included without it).
+			// (Its answers are due again by then.)
+			let lost_at = 3 + modelchain_primitives::offchain::STUCK_AFTER as u64;
+			run_to_block(lost_at);
+			run_offchain_worker(lost_at);
+			assert_eq!(nonces().last(), Some(&1));
+		});
+	}
+
 	#[test]
 	fn an_unassigned_key_submits_nothing() {
 		let mut env = env();
@@ -1212,18 +1252,23 @@ mod offchain_worker {
 		});
 	}
 
-	/// Dispatches the pooled submissions, as the next block would include them; a submission
-	/// left with only stale entries (its requests settled by peers first) would have left the
-	/// pool, so its failure is ignored.
+	/// Dispatches the pooled submissions, as the next block would include them: in order, each
+	/// only with its sender's next nonce (as `CheckNonce`: an older one is stale, a later one
+	/// waits for one that never comes), which it then takes. A submission left with only stale
+	/// entries (its requests settled by peers first) would have left the pool: its failure is
+	/// ignored and its nonce stays free.
 	fn include(pool: Vec<Vec<u8>>) {
 		for tx in pool {
 			let tx = Extrinsic::decode(&mut &tx[..]).unwrap();
-			let Preamble::Signed(who, _, ()) = tx.preamble else { panic!("signed") };
+			let Preamble::Signed(who, _, nonce) = tx.preamble else { panic!("signed") };
+			if nonce != System::account_nonce(&who) {
+				continue;
+			}
 			let RuntimeCall::Predictions(Call::submit_predictions { answers }) = tx.function else {
 				panic!("an answer submission")
 			};
-			match Predictions::submit_predictions(RuntimeOrigin::signed(who), answers) {
-				Ok(_) => {}
+			match Predictions::submit_predictions(RuntimeOrigin::signed(who.clone()), answers) {
+				Ok(_) => System::inc_account_nonce(&who),
 				Err(e) => match e.error {
 					DispatchError::Module(_)
 						if e.error == Error::<Test>::InvalidAnswer(AnswerError::RequestNotOpen).into() => {}
@@ -1259,6 +1304,17 @@ mod offchain_worker {
 		ext
 	}
 
+	/// The off-chain worker at block `n`, its state changes discarded as a node discards them
+	/// (`frame_system::offchain`'s signer bumps the account nonce in state, which a test
+	/// externality would otherwise keep).
+	fn run_offchain_worker(n: u64) {
+		frame_support::storage::with_transaction(|| {
+			Predictions::offchain_worker(n);
+			frame_support::storage::TransactionOutcome::Rollback(Ok::<(), DispatchError>(()))
+		})
+		.unwrap();
+	}
+
 	/// Takes the transactions out of a test node's pool.
 	type Drain = Box<dyn Fn() -> Vec<Vec<u8>>>;
 	/// Sets a test node's off-chain random seed.
@@ -1276,7 +1332,7 @@ mod offchain_worker {
 	fn next_block() {
 		run_to_block(System::block_number() + 1);
 		include(POOL.with(|p| (p.borrow().as_ref().unwrap())()));
-		Predictions::offchain_worker(System::block_number());
+		run_offchain_worker(System::block_number());
 	}
 
 	/// The honest path with R = 3, Q = 2: drawn the block after the request, committed the
@@ -1338,6 +1394,43 @@ mod offchain_worker {
 			});
 			TestCommitWindow::set(COMMIT_WINDOW);
 		}
+	}
+
+	/// A worker's reveal misses the block in which the other two settle the request: its
+	/// transaction went stale and the pool dropped it, so its nonce is still the chain's. The
+	/// worker's next submission must take that nonce, not the one after (which would wait for
+	/// a transaction that never comes while the worker misses everything in it).
+	#[test]
+	fn a_transaction_that_went_stale_does_not_hold_up_the_next() {
+		three_worker_node().execute_with(|| {
+			let drain = || POOL.with(|p| (p.borrow().as_ref().unwrap())());
+			let signer = |tx: &Vec<u8>| match Extrinsic::decode(&mut &tx[..]).unwrap().preamble {
+				Preamble::Signed(who, _, nonce) => (who, nonce),
+				_ => panic!("signed"),
+			};
+			let id = request_undrawn();
+			// Drawn; the three commit, included; reveals open and the three reveal.
+			next_block();
+			next_block();
+			// The next request, drawn in the block the reveals go into.
+			let next = request_undrawn();
+			run_to_block(System::block_number() + 1);
+			let reveals = drain();
+			assert_eq!(reveals.len(), 3);
+			// Only the first two reveals make the block; they settle the request.
+			let (late_key, late_nonce) = signer(&reveals[2]);
+			include(reveals[..2].to_vec());
+			assert!(Predictions::result(id).is_some());
+			// The late worker commits to the next request, one block after its reveal was sent
+			// (far from looking lost), with the nonce the stale reveal left free.
+			run_offchain_worker(System::block_number());
+			let commits = drain();
+			let late: Vec<u32> =
+				commits.iter().map(signer).filter(|(who, _)| *who == late_key).map(|(_, n)| n).collect();
+			assert_eq!(late, vec![late_nonce]);
+			include(commits);
+			assert_eq!(Requests::<Test>::get(next).unwrap().commitments.len(), 3);
+		});
 	}
 
 	/// Attack: flood the workers with requests (refunded in full at expiry) so their off-chain

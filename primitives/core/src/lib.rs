@@ -11,6 +11,7 @@ extern crate alloc;
 pub mod calendar;
 pub mod funds;
 pub mod models;
+pub mod offchain;
 pub mod queue;
 pub mod quorum;
 #[cfg(feature = "std")]
