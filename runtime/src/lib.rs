@@ -100,8 +100,10 @@ impl_opaque_keys! {
 ///
 /// 105: the off-chain workers (predictions and bounties) sign with the next nonce their key's
 /// pending transactions leave free (`modelchain_primitives::offchain`), not the chain's nonce,
-/// which a transaction still in the pool had taken. Off-chain only; a 104 chain upgrades in
-/// place.
+/// which a transaction still in the pool had taken, and hold their first submission of a block
+/// back `PEER_IMPORT_MS` (1.5 s) so that peers have imported the block it answers (they
+/// rejected it before, and it waited for its own node's next block). Off-chain only; a 104
+/// chain upgrades in place.
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("modelchain"),

@@ -1071,12 +1071,14 @@ mod offchain_worker {
 		/// The transactions in the pool, decoded.
 		pool: Arc<dyn Fn() -> Vec<Extrinsic>>,
 		worker: AccountId,
+		/// The node's off-chain clock, in unix milliseconds.
+		clock: Arc<dyn Fn() -> u64>,
 	}
 
 	/// A node whose keystore holds one worker key (`Env::worker`), the key of the only worker
 	/// `acc(11)` in the mock registry (redundancy and quorum 1).
 	fn env() -> Env {
-		let (offchain, _state) = testing::TestOffchainExt::new();
+		let (offchain, offchain_state) = testing::TestOffchainExt::new();
 		let (pool, pool_state) = testing::TestTransactionPoolExt::new();
 		let keystore = MemoryKeystore::new();
 		let public = keystore.sr25519_generate_new(WORKER_KEY_TYPE, Some("//Worker")).unwrap();
@@ -1094,7 +1096,8 @@ mod offchain_worker {
 		});
 		let pool =
 			move || pool_state.read().transactions.iter().map(|tx| Extrinsic::decode(&mut &tx[..]).unwrap()).collect();
-		Env { ext, pool: Arc::new(pool), worker }
+		let clock = move || offchain_state.read().timestamp.unix_millis();
+		Env { ext, pool: Arc::new(pool), worker, clock: Arc::new(clock) }
 	}
 
 	fn pooled(env: &Env) -> Vec<Extrinsic> {
@@ -1131,6 +1134,26 @@ mod offchain_worker {
 			assert_eq!(Predictions::result(0).unwrap().output, expected());
 			assert_eq!(Predictions::result(0).unwrap().agreeing.to_vec(), vec![acc(11)]);
 		});
+	}
+
+	/// Peers validate a transaction against the newest block they have, and reject an answer
+	/// to a request drawn in a block they have not imported yet: the worker holds its first
+	/// submission of a block back for `PEER_IMPORT_MS`, and only that one.
+	#[test]
+	fn answers_wait_for_the_peers_to_import_the_block() {
+		use modelchain_primitives::offchain::PEER_IMPORT_MS;
+		let mut env = env();
+		let clock = |env: &Env| (env.clock)();
+		let start = clock(&env);
+		env.ext.execute_with(|| {
+			request();
+			Predictions::offchain_worker(2);
+		});
+		assert_eq!(pooled(&env).len(), 1);
+		assert_eq!(clock(&env), start + PEER_IMPORT_MS);
+		// Nothing to send: no wait.
+		env.ext.execute_with(|| Predictions::offchain_worker(3));
+		assert_eq!(clock(&env), start + PEER_IMPORT_MS);
 	}
 
 	#[test]

@@ -23,8 +23,9 @@ use polkadot_sdk::{
 		offchain::{Account, AppCrypto, CreateSignedTransaction, SubmitTransaction},
 		pallet_prelude::BlockNumberFor,
 	},
+	sp_io,
 	sp_runtime::{
-		offchain::storage::StorageValueRef,
+		offchain::{storage::StorageValueRef, Timestamp},
 		traits::{One, Saturating},
 	},
 };
@@ -43,6 +44,32 @@ pub const STUCK_AFTER: u32 = 2;
 /// The most transactions of one key waiting for the chain; the worker sends nothing more
 /// until the chain catches up (or the oldest is found lost).
 pub const MAX_PENDING: usize = 8;
+
+/// How long after its first send in a block an off-chain worker run holds its transactions
+/// back, in milliseconds. Peers validate a transaction they receive against the newest block
+/// they have, and a run starts as soon as this node imported its block, often before its peers
+/// did (always when this node authored it): an answer to a request drawn in that block, or a
+/// reveal that opens after it, is invalid against the block before, so the peers rejected it
+/// and never looked at it again. The transaction then waited in this node's pool until this node
+/// authored a block (every fourth on a four-validator network; the zombienet load of 2026-12-03
+/// showed exactly that pattern). Peers import a block well within this on the networks
+/// measured, and a block's transactions are proposed a slot (6 s) later.
+pub const PEER_IMPORT_MS: u64 = 1_500;
+
+/// Persistent-storage key of the (block, unix milliseconds) before which this node's off-chain
+/// workers do not submit.
+pub const SUBMIT_AFTER_KEY: &[u8] = b"modelchain::submit-after";
+
+/// The moment (unix milliseconds) before which nothing is submitted for block `block`, given
+/// the moment stored for the last block that sent anything and the clock now: `delay` after
+/// the first send of the block, shared by every later send of the same block (the predictions
+/// and the bounties workers run one after the other).
+pub fn submit_after<B: PartialEq>(stored: Option<(B, u64)>, block: &B, clock: u64, delay: u64) -> u64 {
+	match stored {
+		Some((at_block, after)) if at_block == *block => after,
+		_ => clock.saturating_add(delay),
+	}
+}
 
 /// Why [`send_signed`] did not send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,11 +161,23 @@ where
 	let Some(call) = build(&plan) else { return Ok(None) };
 	let tx = T::create_signed_transaction::<C>(call.into(), account.public.clone(), account.id.clone(), plan.nonce)
 		.ok_or(SendError::CannotSign)?;
+	wait_for_peers::<T>(now);
 	SubmitTransaction::<T, LocalCall>::submit_transaction(tx).map_err(|()| SendError::PoolRefused)?;
 	// A refused transaction leaves its nonce free.
 	pending.push((plan.nonce, now));
 	store.set(&pending);
 	Ok(Some(plan.nonce))
+}
+
+/// Sleeps until [`submit_after`] for block `now`, recording it for the other sends of the block.
+fn wait_for_peers<T: frame_system::Config>(now: BlockNumberFor<T>) {
+	let store = StorageValueRef::persistent(SUBMIT_AFTER_KEY);
+	let clock = sp_io::offchain::timestamp();
+	let after = submit_after(store.get().ok().flatten(), &now, clock.unix_millis(), PEER_IMPORT_MS);
+	store.set(&(now, after));
+	if clock.unix_millis() < after {
+		sp_io::offchain::sleep_until(Timestamp::from_unix_millis(after));
+	}
 }
 
 #[cfg(test)]
@@ -147,6 +186,17 @@ mod tests {
 
 	fn next(on_chain: u32, pending: &mut Vec<(u32, u32)>, now: u32) -> Option<u32> {
 		next_nonce(on_chain, pending, now, 4, 3, |_| false).map(|plan| plan.nonce)
+	}
+
+	#[test]
+	fn the_first_send_of_a_block_waits_for_peers_and_the_others_share_its_moment() {
+		// First send of block 7 at 10 000 ms: not before 11 500.
+		assert_eq!(submit_after(Some((6u32, 4_000)), &7, 10_000, 1_500), 11_500);
+		assert_eq!(submit_after(None, &7u32, 10_000, 1_500), 11_500);
+		// A later send of block 7 (the bounties worker after the predictions one): the same moment,
+		// whether it comes before it or after.
+		assert_eq!(submit_after(Some((7u32, 11_500)), &7, 10_200, 1_500), 11_500);
+		assert_eq!(submit_after(Some((7u32, 11_500)), &7, 12_000, 1_500), 11_500);
 	}
 
 	#[test]
