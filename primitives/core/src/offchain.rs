@@ -280,7 +280,7 @@ mod tests {
 					on_chain = on_chain.max((on_chain + x % 3).min(max + 1));
 				}
 				let before = pending.clone();
-				let dead = |n: u32| (n ^ x) % 7 == 0;
+				let dead = |n: u32| (n ^ x).is_multiple_of(7);
 				match next_nonce(on_chain, &mut pending, now, 4, 3, dead) {
 					None => assert!(pending.len() >= 3),
 					Some(Plan { nonce: n, abandoned }) => {
