@@ -333,6 +333,36 @@ fn the_runtime_refuses_a_model_of_pooling_layers_by_its_cost() {
 	assert_eq!(modelchain_nn::Model::decode_blob(&blob, &bounds), Err(modelchain_nn::Error::CostTooHigh));
 }
 
+/// Every signed transaction pays its extensions' weight, and the node stores state in ParityDB:
+/// their database accesses are priced at the runtime's `DbWeight`, like the market's weights,
+/// not at RocksDB's defaults (what the `()` weights charge).
+#[test]
+fn transaction_extensions_price_the_database_like_the_runtime() {
+	use polkadot_sdk::frame_support::weights::{constants::RocksDbWeight, RuntimeDbWeight};
+	use polkadot_sdk::frame_system::ExtensionsWeightInfo;
+	type Ours = <Runtime as frame_system::Config>::ExtensionsWeightInfo;
+	type Rocks = ();
+	let db: RuntimeDbWeight = <Runtime as frame_system::Config>::DbWeight::get();
+	let rocks = RocksDbWeight::get();
+	// (weight, the same at RocksDB's prices, database reads, writes)
+	let cases = [
+		("check_nonce", Ours::check_nonce(), Rocks::check_nonce(), 1, 1),
+		("check_genesis", Ours::check_genesis(), Rocks::check_genesis(), 1, 0),
+		(
+			"check_mortality",
+			Ours::check_mortality_mortal_transaction(),
+			Rocks::check_mortality_mortal_transaction(),
+			1,
+			0,
+		),
+		("weight_reclaim", Ours::weight_reclaim(), Rocks::weight_reclaim(), 1, 1),
+	];
+	for (name, ours, at_rocks, reads, writes) in cases {
+		let compute = at_rocks.saturating_sub(rocks.reads_writes(reads, writes));
+		assert_eq!(ours, compute.saturating_add(db.reads_writes(reads, writes)), "{name}");
+	}
+}
+
 #[test]
 fn transfer_fee_is_small_and_slashes_go_to_treasury() {
 	use polkadot_sdk::frame_support::traits::{

@@ -1056,7 +1056,7 @@ mod pool {
 
 mod offchain_worker {
 	use super::*;
-	use codec::Decode;
+	use codec::{Decode, Encode};
 	use modelchain_primitives::WORKER_KEY_TYPE;
 	use polkadot_sdk::sp_runtime::traits::Verify;
 	use polkadot_sdk::{
@@ -1231,6 +1231,79 @@ mod offchain_worker {
 			run_to_block(lost_at);
 			run_offchain_worker(lost_at);
 			assert_eq!(nonces().last(), Some(&1));
+		});
+	}
+
+	/// Off-chain worker runs of two blocks overlap when blocks come faster than a run (catch-up);
+	/// the second reserves its nonce while the first waits to submit.
+	#[test]
+	fn overlapping_runs_sign_different_nonces() {
+		use frame_system::offchain::Signer;
+		use modelchain_primitives::offchain::{reserve, submit};
+		let mut env = env();
+		let pool = env.pool.clone();
+		env.ext.execute_with(|| {
+			let account = Signer::<Test, modelchain_primitives::worker_key::WorkerAuthId>::keystore_accounts()
+				.next()
+				.expect("the worker key");
+			let call = || Some(Call::<Test>::submit_predictions { answers: Default::default() });
+			let first =
+				reserve::<Test, modelchain_primitives::worker_key::WorkerAuthId, _>(&account, 2, |_| false, |_| call())
+					.unwrap()
+					.unwrap();
+			// The next block's run, before the first submitted.
+			let second =
+				reserve::<Test, modelchain_primitives::worker_key::WorkerAuthId, _>(&account, 3, |_| false, |_| call())
+					.unwrap()
+					.unwrap();
+			assert_eq!((first.nonce, second.nonce), (0, 1));
+			assert_eq!(submit(second), Ok(1));
+			assert_eq!(submit(first), Ok(0));
+		});
+		let nonces: Vec<u32> = pool()
+			.iter()
+			.map(|tx| match tx.preamble {
+				Preamble::Signed(_, _, nonce) => nonce,
+				_ => panic!("signed"),
+			})
+			.collect();
+		assert_eq!(nonces, vec![1, 0]);
+	}
+
+	/// A run that died while choosing a nonce holds its key's lock until it expires; the next run
+	/// waits for that instead of reading a record the dead one may have been writing.
+	#[test]
+	fn a_run_waits_for_the_keys_nonce_lock() {
+		use frame_system::offchain::Signer;
+		use modelchain_primitives::offchain::{reserve, NONCE_LOCK_MS, NONCE_LOCK_PREFIX};
+		use polkadot_sdk::sp_runtime::offchain::{
+			storage_lock::{StorageLock, Time},
+			Duration,
+		};
+		let mut env = env();
+		let clock = env.clock.clone();
+		let key = env.worker.clone();
+		env.ext.execute_with(|| {
+			let mut lock_key = NONCE_LOCK_PREFIX.to_vec();
+			lock_key.extend(key.encode());
+			let mut lock = StorageLock::<Time>::with_deadline(&lock_key, Duration::from_millis(NONCE_LOCK_MS));
+			let held_at = clock();
+			lock.lock().forget();
+			let account = Signer::<Test, modelchain_primitives::worker_key::WorkerAuthId>::keystore_accounts()
+				.next()
+				.expect("the worker key");
+			let call = || Some(Call::<Test>::submit_predictions { answers: Default::default() });
+			let reserved =
+				reserve::<Test, modelchain_primitives::worker_key::WorkerAuthId, _>(&account, 2, |_| false, |_| call())
+					.unwrap()
+					.unwrap();
+			assert_eq!(reserved.nonce, 0);
+			assert!(
+				clock() >= held_at + NONCE_LOCK_MS,
+				"reserved at {} ms, the lock held until {}",
+				clock(),
+				held_at + NONCE_LOCK_MS
+			);
 		});
 	}
 

@@ -20,12 +20,16 @@ use codec::Encode;
 use polkadot_sdk::{
 	frame_system::{
 		self,
-		offchain::{Account, AppCrypto, CreateSignedTransaction, SubmitTransaction},
+		offchain::{Account, AppCrypto, CreateSignedTransaction, CreateTransactionBase, SubmitTransaction},
 		pallet_prelude::BlockNumberFor,
 	},
 	sp_io,
 	sp_runtime::{
-		offchain::{storage::StorageValueRef, Timestamp},
+		offchain::{
+			storage::StorageValueRef,
+			storage_lock::{StorageLock, Time},
+			Duration, Timestamp,
+		},
 		traits::{One, Saturating},
 	},
 };
@@ -129,17 +133,98 @@ where
 	Some(Plan { nonce, abandoned })
 }
 
-fn pending_key<T: frame_system::Config>(who: &T::AccountId) -> Vec<u8> {
-	let mut key = PENDING_KEY_PREFIX.to_vec();
+/// Prefix of the persistent-storage lock that makes choosing and recording a key's nonce one
+/// step. Off-chain worker runs of two blocks overlap when blocks come faster than a run (catch-up
+/// after a pause), and the predictions and the bounties workers sign with the same keys: without
+/// it, two runs could read the same record and sign the same nonce, and the pool would drop one.
+pub const NONCE_LOCK_PREFIX: &[u8] = b"modelchain::nonce-lock::";
+
+/// The nonce lock expires after this long, so a run that died holding it holds up the key's
+/// next run by at most this much. It covers building the transaction, which includes the
+/// inference a run is budgeted for (well under a second on the networks measured).
+pub const NONCE_LOCK_MS: u64 = 10_000;
+
+/// A transaction signed with a nonce recorded as the key's (see [`reserve`]), to submit with
+/// [`submit`].
+pub struct Reserved<T: CreateSignedTransaction<LocalCall>, LocalCall> {
+	/// The nonce it is signed with.
+	pub nonce: T::Nonce,
+	tx: <T as CreateTransactionBase<LocalCall>>::Extrinsic,
+	who: T::AccountId,
+	now: BlockNumberFor<T>,
+}
+
+/// The persistent-storage key of `who`'s entry under `prefix`.
+fn account_key<T: frame_system::Config>(prefix: &[u8], who: &T::AccountId) -> Vec<u8> {
+	let mut key = prefix.to_vec();
 	key.extend(who.encode());
 	key
 }
 
-/// Sends what `build` makes of the next free nonce (see [`next_nonce`]; `dead` tells whether
-/// a pending transaction of the caller's can no longer be included), signed with `account`'s
-/// key, and records the nonce as pending at block `now`. `build` learns which pending
-/// transactions were given up before it decides what to send (`None`: nothing). Returns the
-/// nonce used, if anything was sent. Off-chain context only.
+/// Runs `f` on `who`'s record of pending nonces, with the key's nonce lock held.
+fn with_pending<T: frame_system::Config, R>(
+	who: &T::AccountId,
+	f: impl FnOnce(&mut Vec<(T::Nonce, BlockNumberFor<T>)>) -> R,
+) -> R {
+	let lock_key = account_key::<T>(NONCE_LOCK_PREFIX, who);
+	let mut lock = StorageLock::<Time>::with_deadline(&lock_key, Duration::from_millis(NONCE_LOCK_MS));
+	let _guard = lock.lock();
+	let key = account_key::<T>(PENDING_KEY_PREFIX, who);
+	let store = StorageValueRef::persistent(&key);
+	let mut pending = store.get().ok().flatten().unwrap_or_default();
+	let result = f(&mut pending);
+	store.set(&pending);
+	result
+}
+
+/// Signs what `build` makes of the next free nonce of `account` (see [`next_nonce`]; `dead`
+/// tells whether a pending transaction of the caller's can no longer be included) and records
+/// the nonce as pending at block `now`, before the transaction is submitted: a run that
+/// overlaps this one signs the next nonce, even while this one waits to submit. `build` learns
+/// which pending transactions were given up before it decides what to send (`None`: nothing).
+/// Off-chain context only.
+pub fn reserve<T, C, LocalCall>(
+	account: &Account<T>,
+	now: BlockNumberFor<T>,
+	dead: impl Fn(T::Nonce) -> bool,
+	build: impl FnOnce(&Plan<T::Nonce>) -> Option<LocalCall>,
+) -> Result<Option<Reserved<T, LocalCall>>, SendError>
+where
+	T: CreateSignedTransaction<LocalCall> + frame_system::Config,
+	C: AppCrypto<T::Public, T::Signature>,
+{
+	with_pending::<T, _>(&account.id, |pending| {
+		let on_chain = frame_system::Pallet::<T>::account_nonce(&account.id);
+		// What is pruned here stays pruned, whatever happens next.
+		let plan = next_nonce(on_chain, pending, now, STUCK_AFTER.into(), MAX_PENDING, dead)
+			.ok_or(SendError::TooManyPending)?;
+		let Some(call) = build(&plan) else { return Ok(None) };
+		let tx = T::create_signed_transaction::<C>(call.into(), account.public.clone(), account.id.clone(), plan.nonce)
+			.ok_or(SendError::CannotSign)?;
+		pending.push((plan.nonce, now));
+		Ok(Some(Reserved { nonce: plan.nonce, tx, who: account.id.clone(), now }))
+	})
+}
+
+/// Submits a [`reserve`]d transaction once peers have had time to import the block it answers
+/// (see [`PEER_IMPORT_MS`]). A transaction the pool refuses gives its nonce back. Returns the
+/// nonce. Off-chain context only.
+pub fn submit<T, LocalCall>(reserved: Reserved<T, LocalCall>) -> Result<T::Nonce, SendError>
+where
+	T: CreateSignedTransaction<LocalCall> + frame_system::Config,
+{
+	let Reserved { nonce, tx, who, now } = reserved;
+	wait_for_peers::<T>(now);
+	SubmitTransaction::<T, LocalCall>::submit_transaction(tx).map_err(|()| {
+		// A later nonce reserved meanwhile is then above a gap, which `next_nonce` fills next time.
+		with_pending::<T, _>(&who, |pending| pending.retain(|(n, at)| (*n, *at) != (nonce, now)));
+		SendError::PoolRefused
+	})?;
+	Ok(nonce)
+}
+
+/// [`reserve`] and [`submit`]: sends what `build` makes of the next free nonce, signed with
+/// `account`'s key. Returns the nonce used, if anything was sent. Off-chain context only.
 pub fn send_signed<T, C, LocalCall>(
 	account: &Account<T>,
 	now: BlockNumberFor<T>,
@@ -150,23 +235,10 @@ where
 	T: CreateSignedTransaction<LocalCall> + frame_system::Config,
 	C: AppCrypto<T::Public, T::Signature>,
 {
-	let key = pending_key::<T>(&account.id);
-	let store = StorageValueRef::persistent(&key);
-	let mut pending: Vec<(T::Nonce, BlockNumberFor<T>)> = store.get().ok().flatten().unwrap_or_default();
-	let on_chain = frame_system::Pallet::<T>::account_nonce(&account.id);
-	let plan = next_nonce(on_chain, &mut pending, now, STUCK_AFTER.into(), MAX_PENDING, dead);
-	// What was pruned stays pruned, whatever happens next.
-	store.set(&pending);
-	let plan = plan.ok_or(SendError::TooManyPending)?;
-	let Some(call) = build(&plan) else { return Ok(None) };
-	let tx = T::create_signed_transaction::<C>(call.into(), account.public.clone(), account.id.clone(), plan.nonce)
-		.ok_or(SendError::CannotSign)?;
-	wait_for_peers::<T>(now);
-	SubmitTransaction::<T, LocalCall>::submit_transaction(tx).map_err(|()| SendError::PoolRefused)?;
-	// A refused transaction leaves its nonce free.
-	pending.push((plan.nonce, now));
-	store.set(&pending);
-	Ok(Some(plan.nonce))
+	match reserve::<T, C, LocalCall>(account, now, dead, build)? {
+		Some(reserved) => submit(reserved).map(Some),
+		None => Ok(None),
+	}
 }
 
 /// Sleeps until [`submit_after`] for block `now`, recording it for the other sends of the block.
