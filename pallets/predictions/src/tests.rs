@@ -1104,6 +1104,27 @@ mod offchain_worker {
 		(env.pool)()
 	}
 
+	/// The nonces the pool's transactions were signed with, in pool order.
+	fn pooled_nonces(pool: &dyn Fn() -> Vec<Extrinsic>) -> Vec<u32> {
+		pool()
+			.iter()
+			.map(|tx| match tx.preamble {
+				Preamble::Signed(_, _, nonce) => nonce,
+				_ => panic!("signed"),
+			})
+			.collect()
+	}
+
+	/// Reserves the node's worker key's next nonce at block `now` for an empty submission, as a
+	/// run of the off-chain worker would.
+	fn reserve_at(now: u64) -> modelchain_primitives::offchain::Reserved<Test, Call<Test>> {
+		use frame_system::offchain::Signer;
+		use modelchain_primitives::{offchain::reserve, worker_key::WorkerAuthId};
+		let account = Signer::<Test, WorkerAuthId>::keystore_accounts().next().expect("the worker key");
+		let call = || Some(Call::<Test>::submit_predictions { answers: Default::default() });
+		reserve::<Test, WorkerAuthId, _>(&account, now, |_| false, |_| call()).unwrap().expect("something to send")
+	}
+
 	#[test]
 	fn worker_answers_its_assignment_with_the_engine_output() {
 		let mut env = env();
@@ -1203,15 +1224,7 @@ mod offchain_worker {
 		let mut env = env();
 		let pool = env.pool.clone();
 		let key = env.worker.clone();
-		let nonces = || -> Vec<u32> {
-			pool()
-				.iter()
-				.map(|tx| match tx.preamble {
-					Preamble::Signed(_, _, nonce) => nonce,
-					_ => panic!("signed"),
-				})
-				.collect()
-		};
+		let nonces = || pooled_nonces(&*pool);
 		env.ext.execute_with(|| {
 			request();
 			run_offchain_worker(2);
@@ -1238,44 +1251,25 @@ mod offchain_worker {
 	/// the second reserves its nonce while the first waits to submit.
 	#[test]
 	fn overlapping_runs_sign_different_nonces() {
-		use frame_system::offchain::Signer;
-		use modelchain_primitives::offchain::{reserve, submit};
+		use modelchain_primitives::offchain::submit;
 		let mut env = env();
 		let pool = env.pool.clone();
 		env.ext.execute_with(|| {
-			let account = Signer::<Test, modelchain_primitives::worker_key::WorkerAuthId>::keystore_accounts()
-				.next()
-				.expect("the worker key");
-			let call = || Some(Call::<Test>::submit_predictions { answers: Default::default() });
-			let first =
-				reserve::<Test, modelchain_primitives::worker_key::WorkerAuthId, _>(&account, 2, |_| false, |_| call())
-					.unwrap()
-					.unwrap();
+			let first = reserve_at(2);
 			// The next block's run, before the first submitted.
-			let second =
-				reserve::<Test, modelchain_primitives::worker_key::WorkerAuthId, _>(&account, 3, |_| false, |_| call())
-					.unwrap()
-					.unwrap();
+			let second = reserve_at(3);
 			assert_eq!((first.nonce, second.nonce), (0, 1));
 			assert_eq!(submit(second), Ok(1));
 			assert_eq!(submit(first), Ok(0));
 		});
-		let nonces: Vec<u32> = pool()
-			.iter()
-			.map(|tx| match tx.preamble {
-				Preamble::Signed(_, _, nonce) => nonce,
-				_ => panic!("signed"),
-			})
-			.collect();
-		assert_eq!(nonces, vec![1, 0]);
+		assert_eq!(pooled_nonces(&*pool), vec![1, 0]);
 	}
 
 	/// A run that died while choosing a nonce holds its key's lock until it expires; the next run
 	/// waits for that instead of reading a record the dead one may have been writing.
 	#[test]
 	fn a_run_waits_for_the_keys_nonce_lock() {
-		use frame_system::offchain::Signer;
-		use modelchain_primitives::offchain::{reserve, NONCE_LOCK_MS, NONCE_LOCK_PREFIX};
+		use modelchain_primitives::offchain::{NONCE_LOCK_MS, NONCE_LOCK_PREFIX};
 		use polkadot_sdk::sp_runtime::offchain::{
 			storage_lock::{StorageLock, Time},
 			Duration,
@@ -1289,14 +1283,7 @@ mod offchain_worker {
 			let mut lock = StorageLock::<Time>::with_deadline(&lock_key, Duration::from_millis(NONCE_LOCK_MS));
 			let held_at = clock();
 			lock.lock().forget();
-			let account = Signer::<Test, modelchain_primitives::worker_key::WorkerAuthId>::keystore_accounts()
-				.next()
-				.expect("the worker key");
-			let call = || Some(Call::<Test>::submit_predictions { answers: Default::default() });
-			let reserved =
-				reserve::<Test, modelchain_primitives::worker_key::WorkerAuthId, _>(&account, 2, |_| false, |_| call())
-					.unwrap()
-					.unwrap();
+			let reserved = reserve_at(2);
 			assert_eq!(reserved.nonce, 0);
 			assert!(
 				clock() >= held_at + NONCE_LOCK_MS,
