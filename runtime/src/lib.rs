@@ -110,12 +110,21 @@ impl_opaque_keys! {
 /// signed transaction weighs (and pays for) about 170 µs less. Off-chain workers choose and
 /// record a key's nonce under a storage lock, before they submit, so overlapping runs never
 /// sign the same one. A 105 chain upgrades in place.
+///
+/// 107: `MlPredictions::request_predictions` (call index 4) makes up to `MaxRequestsPerCall`
+/// requests of one model in one call, the call's fixed work shared. The draw hook is weighed by
+/// the seats it drew (`draw_requests` and `draw_seats` benchmarks), not by `MaxRedundancy` per
+/// request from a benchmark that underpriced many-seat draws. The model registry's `acquire`
+/// takes a number of uses. A block's requests are bounded by their seats (`MaxPendingSeats`,
+/// 1,024), not their number (`MaxPendingDraws`, 256), in the new `PendingSeats`, which the
+/// predictions pallet's storage migration to version 1 counts from the draw queue: a 106 chain
+/// upgrades in place.
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("modelchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("modelchain"),
 	authoring_version: 1,
-	spec_version: 106,
+	spec_version: 107,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -189,7 +198,7 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Migrations to run on the next runtime upgrade, besides the pallets' own.
 #[allow(unused_parens)]
-type Migrations = ();
+type Migrations = (pallet_ml_predictions::migrations::MigrateToV1<Runtime>,);
 
 /// Dispatches calls to the pallets and runs the block hooks.
 pub type Executive = frame_executive::Executive<

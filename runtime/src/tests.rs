@@ -333,6 +333,50 @@ fn the_runtime_refuses_a_model_of_pooling_layers_by_its_cost() {
 	assert_eq!(modelchain_nn::Model::decode_blob(&blob, &bounds), Err(modelchain_nn::Error::CostTooHigh));
 }
 
+/// The draw hook is charged at least the storage writes its draws must make, whatever the
+/// mix of requests and redundancy: per request its entry, its draw-queue slot and its expiry
+/// entry, per seat an assignment and the worker's load. Until spec 107 the hook charged
+/// `draw_workers(n, MaxRedundancy)`, a benchmark fitted linearly in requests and redundancy
+/// although the work is their product: 256 requests of 16 seats were priced at 3,905 writes
+/// for the 8,960 they make at least.
+#[test]
+fn the_draw_hook_pays_for_every_seat_it_draws() {
+	use polkadot_sdk::frame_support::traits::Get;
+	let db = <Runtime as frame_system::Config>::DbWeight::get();
+	let max_requests = <Runtime as pallet_ml_predictions::Config>::MaxPendingSeats::get();
+	let max_redundancy = <Runtime as pallet_ml_predictions::Config>::MaxRedundancy::get();
+	for r in [1, 2, 3, 8, max_redundancy] {
+		for n in [1, 16, 64, max_requests] {
+			let charged = MlPredictions::draw_weight(n, n * r);
+			let writes = db.writes(u64::from(n * (2 * r + 3)));
+			assert!(charged.ref_time() >= writes.ref_time(), "{n} requests of {r} seats: {charged:?} < {writes:?}");
+		}
+	}
+}
+
+/// A submission is charged at least the storage writes its settlements must make, whatever the
+/// mix of entries and workers: per settled request its removal, its result and its pruning
+/// entry, per worker at least its assignment or record. (Until spec 107 `submit_predictions(n, r)`
+/// was fitted linearly in entries and workers although the work is their product: its formula
+/// gave 32 entries settling requests of 16 workers 181 writes and 40.6 ms in all; the
+/// benchmarked settlement of one 16-worker request alone is 4.6 ms, so 124 ms now. This floor
+/// counts writes only and would not have caught that.)
+#[test]
+fn a_submission_pays_for_every_worker_it_settles() {
+	use polkadot_sdk::frame_support::traits::Get;
+	let db = <Runtime as frame_system::Config>::DbWeight::get();
+	let max_entries = <Runtime as pallet_ml_predictions::Config>::MaxAnswersPerSubmission::get();
+	let max_redundancy = <Runtime as pallet_ml_predictions::Config>::MaxRedundancy::get();
+	for r in [1, 2, 3, 8, max_redundancy] {
+		for n in [1, 8, max_entries] {
+			let charged = MlPredictions::submission_weight(n, 0, n * (r - 1));
+			let writes = db.writes(u64::from(n * (r + 3)));
+			assert!(charged.ref_time() >= writes.ref_time(), "{n} entries of {r} workers: {charged:?} < {writes:?}");
+			assert!(charged.all_lte(MlPredictions::max_submission_weight(n)));
+		}
+	}
+}
+
 /// Every signed transaction pays its extensions' weight, and the node stores state in ParityDB:
 /// their database accesses are priced at the runtime's `DbWeight`, like the market's weights,
 /// not at RocksDB's defaults (what the `()` weights charge).
@@ -1223,16 +1267,33 @@ mod fuzz {
 				("models.manage", RuntimeCall::MlModels(c))
 			}
 			12..=14 => {
-				let len = if r.chance(90) { 64 } else { r.below(70) as usize };
-				let input: Vec<i8> = (0..len).map(|_| r.next() as i8).collect();
-				(
-					"predictions.request",
-					RuntimeCall::MlPredictions(pallet_ml_predictions::Call::request_prediction {
-						model: if r.chance(70) { 0 } else { model_id(r) },
-						input: BoundedVec::truncate_from(input),
-						max_fee: if r.chance(80) { MDC } else { r.below(3) as Balance * MILLI_MDC },
-					}),
-				)
+				let input = |r: &mut Rng| {
+					let len = if r.chance(90) { 64 } else { r.below(70) as usize };
+					BoundedVec::truncate_from((0..len).map(|_| r.next() as i8).collect::<Vec<i8>>())
+				};
+				let model = if r.chance(70) { 0 } else { model_id(r) };
+				let max_fee = if r.chance(80) { MDC } else { r.below(3) as Balance * MILLI_MDC };
+				if r.chance(30) {
+					// From none (refused: `NoInputs`) to `MaxRequestsPerCall`.
+					let inputs = (0..r.below(65)).map(|_| input(r)).collect::<Vec<_>>();
+					(
+						"predictions.request_batch",
+						RuntimeCall::MlPredictions(pallet_ml_predictions::Call::request_predictions {
+							model,
+							inputs: BoundedVec::truncate_from(inputs),
+							max_fee_each: max_fee,
+						}),
+					)
+				} else {
+					(
+						"predictions.request",
+						RuntimeCall::MlPredictions(pallet_ml_predictions::Call::request_prediction {
+							model,
+							input: input(r),
+							max_fee,
+						}),
+					)
+				}
 			}
 			15 => (
 				"predictions.challenge",
@@ -1469,7 +1530,7 @@ mod fuzz {
 		// Every kind of call ran, and the deep ones got through: a bounty created, its chunks
 		// revealed, models submitted; a request answered and challenged. (Withdrawing unbonded
 		// stake needs the two-day unbonding period, longer than a seed's blocks.)
-		assert_eq!(outcomes.len(), 19, "{outcomes:?}");
+		assert_eq!(outcomes.len(), 20, "{outcomes:?}");
 		for kind in [
 			"balances.transfer",
 			"bounties.create",

@@ -20,9 +20,9 @@ impl<T: Config> ModelRegistry<T::AccountId> for Pallet<T> {
 		Models::<T>::get(id).map(|info| info.summary())
 	}
 
-	fn acquire(id: ModelId) -> Result<(), DispatchError> {
+	fn acquire(id: ModelId, uses: u32) -> Result<(), DispatchError> {
 		let mut info = Self::active(id)?;
-		info.users = info.users.checked_add(1).ok_or(sp_runtime::ArithmeticError::Overflow)?;
+		info.users = info.users.checked_add(uses).ok_or(sp_runtime::ArithmeticError::Overflow)?;
 		Models::<T>::insert(id, info);
 		Ok(())
 	}

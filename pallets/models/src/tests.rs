@@ -521,14 +521,14 @@ mod management {
 			type Registry = MlModels;
 			let model = digits_model(b"");
 			let hash = info(model).blob_hash;
-			assert_ok!(<Registry as ModelRegistry<AccountId>>::acquire(model));
-			assert_ok!(<Registry as ModelRegistry<AccountId>>::acquire(model));
+			assert_ok!(<Registry as ModelRegistry<AccountId>>::acquire(model, 1));
+			assert_ok!(<Registry as ModelRegistry<AccountId>>::acquire(model, 1));
 			assert_eq!(<Registry as ModelRegistry<AccountId>>::users(model), 2);
 			assert_ok!(MlModels::retire_model(RuntimeOrigin::signed(1), model));
 			assert_eq!(last_event(), Event::ModelRetired { model, in_use_by: 2 });
 			// No new tasks, no owner actions...
 			assert_eq!(<Registry as ModelRegistry<AccountId>>::model(model), None);
-			assert!(<Registry as ModelRegistry<AccountId>>::acquire(model).is_err());
+			assert!(<Registry as ModelRegistry<AccountId>>::acquire(model, 1).is_err());
 			assert_noop!(MlModels::set_fee(RuntimeOrigin::signed(1), model, 5), Error::<Test>::UnknownModel);
 			assert_noop!(MlModels::retire_model(RuntimeOrigin::signed(1), model), Error::<Test>::UnknownModel);
 			assert_noop!(MlModels::transfer_ownership(RuntimeOrigin::signed(1), model, 2), Error::<Test>::UnknownModel);

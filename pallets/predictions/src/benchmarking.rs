@@ -262,6 +262,22 @@ fn request<T: Config>(model: ModelId, inputs: u32) -> RequestId {
 	id
 }
 
+/// `n` requests of `r` seats each made in this block, with enough workers that their draws
+/// stay within capacity; returns the next block, in which they are due.
+fn pending_draws<T: Config>(n: u32, r: u32) -> BlockNumberFor<T> {
+	let (model, _) = setup::<T>(r, 64);
+	let per_worker = T::MaxAssignmentsPerWorker::get().max(1);
+	setup_workers::<T>((2 * n * r).div_ceil(per_worker).max(r));
+	let params = Params::<T>::get().expect("set up");
+	Params::<T>::put(Parameters { redundancy: r, quorum: r / 2 + 1, ..params });
+	for _ in 0..n {
+		request::<T>(model, 64);
+	}
+	let next = frame_system::Pallet::<T>::block_number() + 1u32.into();
+	frame_system::Pallet::<T>::set_block_number(next);
+	next
+}
+
 /// Moves to the next block and draws every pending request there, as its hook would.
 fn draw_pending<T: Config>() {
 	let next = frame_system::Pallet::<T>::block_number() + 1u32.into();
@@ -269,11 +285,20 @@ fn draw_pending<T: Config>() {
 	Predictions::<T>::draw_due(next);
 }
 
-/// `n` requests of `model` made in one block and drawn in the next.
+/// `n` requests of `model`, drawn: as many a block as `MaxPendingSeats` lets through (all in
+/// one block with the runtime's bounds), each block's drawn in the next.
 fn make_requests<T: Config>(model: ModelId, inputs: u32, n: u32) -> Vec<RequestId> {
-	let ids = (0..n).map(|_| request::<T>(model, inputs)).collect();
-	draw_pending::<T>();
-	ids
+	let seats = Params::<T>::get().expect("set up").redundancy.max(1);
+	let per_block = (T::MaxPendingSeats::get() / seats).max(1);
+	let mut ids = Vec::new();
+	loop {
+		let k = (n - ids.len() as u32).min(per_block);
+		ids.extend((0..k).map(|_| request::<T>(model, inputs)));
+		draw_pending::<T>();
+		if ids.len() as u32 == n {
+			return ids;
+		}
+	}
 }
 
 /// One request of `model`, drawn.
@@ -349,6 +374,43 @@ fn answer_of<T: Config>(id: RequestId) -> Prediction<T::MaxOutputLen> {
 	Prediction::from_output(model.run(&req.input).expect("runs")).expect("fits")
 }
 
+/// `n` drawn requests of at least `r` workers (all the drawable ones, up to `MaxRedundancy`)
+/// and, for each, the answer that completes its quorum after `quorum - 1` matching answers
+/// and the rest differing (the most payouts and slashes), all from one worker: its key and
+/// the entries.
+fn deciding_answers<T: Config>(
+	n: u32,
+	r: u32,
+) -> (T::AccountId, BoundedVec<(RequestId, Submission<T::MaxOutputLen>), T::MaxAnswersPerSubmission>) {
+	let (model, redundancy) = setup::<T>(r, 64);
+	let quorum = redundancy / 2 + 1;
+	let mut answers = Vec::new();
+	let mut last = None;
+	for id in make_requests::<T>(model, 64, n) {
+		let workers = assigned::<T>(id);
+		let right = answer_of::<T>(id);
+		let wrong = wrong_of::<T>(&right);
+		// Everyone after the deciding worker is wrong, to be slashed; all commit, then
+		// everyone but the deciding worker reveals (the wrong ones first).
+		let outputs: Vec<_> = workers
+			.iter()
+			.enumerate()
+			.map(|(i, w)| (w.clone(), if i < quorum as usize { right.clone() } else { wrong.clone() }))
+			.collect();
+		commit_all::<T>(id, &outputs);
+		for (w, p) in outputs.iter().skip(quorum as usize) {
+			send::<T>(w, id, answer_entry::<T>(id, p.clone()));
+		}
+		for (w, p) in outputs.iter().take(quorum as usize - 1) {
+			send::<T>(w, id, answer_entry::<T>(id, p.clone()));
+		}
+		last = Some(workers[quorum as usize - 1].clone());
+		answers.push((id, answer_entry::<T>(id, right)));
+	}
+	let key = T::Workers::key_of_worker(&last.expect("n >= 1")).expect("benchmark workers have keys");
+	(key, answers.try_into().unwrap())
+}
+
 #[benchmarks(where <T as frame_system::Config>::RuntimeCall: frame_support::traits::IsSubType<Call<T>> + From<Call<T>> + sp_runtime::traits::Dispatchable<Info = frame_support::dispatch::DispatchInfo>, T: Send + Sync)]
 mod benchmarks {
 	use super::*;
@@ -365,45 +427,77 @@ mod benchmarks {
 		assert_eq!(NextRequestId::<T>::get(), 1);
 	}
 
-	/// `n` answers, each the one that completes its request's quorum after `quorum - 1`
-	/// matching answers and the rest differing (the most payouts and slashes).
+	/// `n` requests of inputs of `i` values in one call, at the largest redundancy that lets
+	/// a full batch through `MaxPendingSeats` (`MaxRedundancy` with the runtime's bounds), with
+	/// seats for all of them.
 	#[benchmark]
-	fn submit_predictions(
-		n: Linear<1, { T::MaxAnswersPerSubmission::get() }>,
-		r: Linear<1, { T::MaxRedundancy::get() }>,
-	) {
-		let (model, redundancy) = setup::<T>(r, 64);
-		let quorum = redundancy / 2 + 1;
+	fn request_predictions(n: Linear<1, { T::MaxRequestsPerCall::get() }>, i: Linear<1, { T::MaxInputLen::get() }>) {
+		let r = T::MaxRedundancy::get().min(T::MaxPendingSeats::get() / T::MaxRequestsPerCall::get()).max(1);
+		let (model, _) = setup::<T>(r, i);
+		let params = Params::<T>::get().expect("set up");
+		Params::<T>::put(Parameters { redundancy: r, quorum: r / 2 + 1, ..params });
+		let redundancy = r;
+		let per_worker = T::MaxAssignmentsPerWorker::get().max(1);
+		setup_workers::<T>((n * redundancy).div_ceil(per_worker).max(r));
+		let requester = funded::<T>("requester", 0);
+		let input: BoundedVec<i8, T::MaxInputLen> = vec![1i8; i as usize].try_into().unwrap();
+		let inputs: BoundedVec<_, T::MaxRequestsPerCall> = vec![input; n as usize].try_into().unwrap();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(requester), model, inputs, BalanceOf::<T>::max_value() / 8_000u32.into());
+
+		assert_eq!(NextRequestId::<T>::get(), u64::from(n));
+		assert_eq!(DrawQueueBounds::<T>::get().tail, u64::from(n));
+	}
+
+	/// `n` answers, each settling a request of one worker (the `development` preset's one
+	/// worker): a direct answer that finalizes its request. Further workers of a settled
+	/// request are `settle_workers`'.
+	#[benchmark]
+	fn submit_settling(n: Linear<1, { T::MaxAnswersPerSubmission::get() }>) {
+		let (key, answers) = deciding_answers::<T>(n, 1);
+
+		#[extrinsic_call]
+		submit_predictions(RawOrigin::Signed(key), answers);
+
+		assert_eq!(Results::<T>::iter().count() as u32, n);
+	}
+
+	/// One answer settling a request of `r` workers: the one that completes its quorum after
+	/// `quorum - 1` matching answers and the rest differing (the most payouts and slashes).
+	#[benchmark]
+	fn settle_workers(r: Linear<1, { T::MaxRedundancy::get() }>) {
+		let (key, answers) = deciding_answers::<T>(1, r);
+
+		#[extrinsic_call]
+		submit_predictions(RawOrigin::Signed(key), answers);
+
+		assert_eq!(Results::<T>::iter().count(), 1);
+	}
+
+	/// `n` reveals that only record: each the first of its request of `MaxRedundancy`
+	/// workers, all committed (an answer short of quorum unassigns its worker and records the
+	/// answer; a commitment does less).
+	#[benchmark]
+	fn submit_unsettled(n: Linear<1, { T::MaxAnswersPerSubmission::get() }>) {
+		let (model, _) = setup::<T>(T::MaxRedundancy::get(), 64);
 		let mut answers = Vec::new();
-		let mut last = None;
+		let mut signer = None;
 		for id in make_requests::<T>(model, 64, n) {
-			let workers = assigned::<T>(id);
 			let right = answer_of::<T>(id);
-			let wrong = wrong_of::<T>(&right);
-			// Everyone after the deciding worker is wrong, to be slashed; all commit, then
-			// everyone but the deciding worker reveals (the wrong ones first).
-			let outputs: Vec<_> = workers
-				.iter()
-				.enumerate()
-				.map(|(i, w)| (w.clone(), if i < quorum as usize { right.clone() } else { wrong.clone() }))
-				.collect();
+			let outputs: Vec<_> = assigned::<T>(id).into_iter().map(|w| (w, right.clone())).collect();
 			commit_all::<T>(id, &outputs);
-			for (w, p) in outputs.iter().skip(quorum as usize) {
-				send::<T>(w, id, answer_entry::<T>(id, p.clone()));
-			}
-			for (w, p) in outputs.iter().take(quorum as usize - 1) {
-				send::<T>(w, id, answer_entry::<T>(id, p.clone()));
-			}
-			last = Some(workers[quorum as usize - 1].clone());
+			signer = Some(outputs[0].0.clone());
 			answers.push((id, answer_entry::<T>(id, right)));
 		}
-		let last = T::Workers::key_of_worker(&last.expect("n >= 1")).expect("benchmark workers have keys");
+		let key = T::Workers::key_of_worker(&signer.expect("n >= 1")).expect("benchmark workers have keys");
 		let answers: BoundedVec<_, T::MaxAnswersPerSubmission> = answers.try_into().unwrap();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(last), answers);
+		submit_predictions(RawOrigin::Signed(key), answers);
 
-		assert_eq!(Results::<T>::iter().count() as u32, n);
+		assert_eq!(Requests::<T>::iter().count() as u32, n);
+		assert_eq!(Results::<T>::iter().count(), 0);
 	}
 
 	/// Re-execution of a model whose cost and blob are about `c` thousand units (up to 2 M, a
@@ -478,21 +572,10 @@ mod benchmarks {
 		assert_eq!(Params::<T>::get(), Some(params));
 	}
 
-	/// `n` requests of the last block drawn in this block's hook, `r` workers each.
+	/// `n` one-seat requests of the last block drawn in this block's hook.
 	#[benchmark]
-	fn draw_workers(n: Linear<0, { T::MaxPendingDraws::get() }>, r: Linear<1, { T::MaxRedundancy::get() }>) {
-		// Enough workers that `n` draws of `r` stay within their capacity; `r` of them per draw.
-		let (model, _) = setup::<T>(r, 64);
-		let per_worker = T::MaxAssignmentsPerWorker::get().max(1);
-		let needed = (2 * n * r).div_ceil(per_worker).max(r);
-		setup_workers::<T>(needed);
-		let params = Params::<T>::get().expect("set up");
-		Params::<T>::put(Parameters { redundancy: r, quorum: r / 2 + 1, ..params });
-		for _ in 0..n {
-			request::<T>(model, 64);
-		}
-		let next = frame_system::Pallet::<T>::block_number() + 1u32.into();
-		frame_system::Pallet::<T>::set_block_number(next);
+	fn draw_requests(n: Linear<0, { T::MaxPendingSeats::get() }>) {
+		let next = pending_draws::<T>(n, 1);
 
 		#[block]
 		{
@@ -500,7 +583,21 @@ mod benchmarks {
 		}
 
 		assert_eq!(DrawQueueBounds::<T>::get().head, u64::from(n));
-		assert_eq!(Assignments::<T>::iter().count() as u32, n * r);
+		assert_eq!(Assignments::<T>::iter().count() as u32, n);
+	}
+
+	/// One request of `r` seats drawn in this block's hook: what each seat beyond a request's
+	/// first adds to [`Pallet::draw_weight`].
+	#[benchmark]
+	fn draw_seats(r: Linear<1, { T::MaxRedundancy::get() }>) {
+		let next = pending_draws::<T>(1, r);
+
+		#[block]
+		{
+			Predictions::<T>::draw_due(next);
+		}
+
+		assert_eq!(Assignments::<T>::iter().count() as u32, r);
 	}
 
 	/// `n` requests expire in one block, none answered: refunds and `r` liveness reports each.
@@ -587,7 +684,9 @@ mod benchmarks {
 
 	impl_benchmark_test_suite!(
 		Predictions,
-		crate::mock::ExtBuilder::default().offchain_budget(10_000_000_000).build(),
+		// 32 seats: full batches of requests in one block, and no more one-seat draws than the
+		// mock's in-order draw (the first 8 workers, 4 seats each) can place.
+		crate::mock::ExtBuilder::default().offchain_budget(10_000_000_000).pending_seats(32).build(),
 		crate::mock::Test
 	);
 }

@@ -3,68 +3,94 @@
 //! `draw`.
 
 use crate::{draw::DrawQueueOf, *};
+use alloc::vec::Vec;
 use frame_support::{
 	dispatch::{DispatchResultWithPostInfo, Pays, PostDispatchInfo},
 	ensure,
 	pallet_prelude::*,
+	weights::Weight,
 	BoundedVec,
 };
 use modelchain_primitives::{funds, models::ModelId, traits::TaskOutcome};
-use sp_runtime::traits::Saturating;
+use sp_runtime::{
+	traits::{CheckedMul, Saturating},
+	DispatchError,
+};
 
 impl<T: Config> Pallet<T> {
-	pub(crate) fn do_request_prediction(
+	/// Requests a prediction from `model_id` for each of `inputs`, all at the same fee: the
+	/// per-call state (parameters, model, network load, holds, request ids) is read and written
+	/// once, each request adds only its own entry and its place in the draw queue. All or
+	/// nothing: every input and the capacity for all of them are checked before anything is
+	/// written. Returns the model's input length and the redundancy, for the call's weight.
+	pub(crate) fn do_request_predictions(
 		who: T::AccountId,
 		model_id: ModelId,
-		input: BoundedVec<i8, T::MaxInputLen>,
-		max_fee: BalanceOf<T>,
-	) -> DispatchResultWithPostInfo {
+		inputs: Vec<BoundedVec<i8, T::MaxInputLen>>,
+		max_fee_each: BalanceOf<T>,
+	) -> Result<(u32, u32), DispatchError> {
+		// The callers bound the batch (`MaxRequestsPerCall`).
+		let count = inputs.len() as u32;
+		ensure!(count > 0, Error::<T>::NoInputs);
 		let params = Params::<T>::get().ok_or(Error::<T>::NoParameters)?;
 		let model = T::Models::model(model_id).ok_or(Error::<T>::UnknownModel)?;
-		ensure!(input.len() as u32 == model.input_len, Error::<T>::WrongInputLength);
+		ensure!(inputs.iter().all(|input| input.len() as u32 == model.input_len), Error::<T>::WrongInputLength);
 		let fee = Self::request_fee(model.fee, params.worker_fee, params.redundancy);
-		ensure!(fee <= max_fee, Error::<T>::FeeAboveMax);
+		ensure!(fee <= max_fee_each, Error::<T>::FeeAboveMax);
 		let cost = Self::task_cost(model.cost, model.blob_len);
-		let load = Self::reserve_capacity(params.redundancy, cost)?;
-		let id = NextRequestId::<T>::get();
+		let (load, pending) = Self::reserve_capacity(count, params.redundancy, cost)?;
+		let first = NextRequestId::<T>::get();
 		let deposit = Self::request_deposit(model.input_len);
-		let reason = HoldReason::PredictionFee.into();
-		funds::hold::<T::Currency, _>(&reason, &who, fee).map_err(|_| Error::<T>::InsufficientBalance)?;
+		// A total that overflows the balance type is more than anyone holds.
+		let fees = fee.checked_mul(&count.into()).ok_or(Error::<T>::InsufficientBalance)?;
+		let deposits = deposit.checked_mul(&count.into()).ok_or(Error::<T>::CannotPayDeposit)?;
+		funds::hold::<T::Currency, _>(&HoldReason::PredictionFee.into(), &who, fees)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
 		// The call's storage layer undoes the fee hold if this fails.
-		funds::hold::<T::Currency, _>(&HoldReason::StorageDeposit.into(), &who, deposit)
+		funds::hold::<T::Currency, _>(&HoldReason::StorageDeposit.into(), &who, deposits)
 			.map_err(|_| Error::<T>::CannotPayDeposit)?;
-		// Only fails where `model` would have (the call's storage layer undoes the hold then):
-		// the request keeps its model loadable until it settles, or its result is pruned.
-		T::Models::acquire(model_id)?;
+		// Only fails where `model` would have (the call's storage layer undoes the holds then):
+		// each request keeps its model loadable until it settles, or its result is pruned.
+		T::Models::acquire(model_id, count)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
+		let due = now.saturating_add(1u32.into());
 		NetworkLoad::<T>::put(load);
-		DrawQueueOf::<T>::push(QueueEntry { request: id, due: now.saturating_add(1u32.into()) });
-		NextRequestId::<T>::put(id.saturating_add(1));
-		Requests::<T>::insert(
-			id,
-			Request {
+		PendingSeats::<T>::put(pending);
+		NextRequestId::<T>::put(first.saturating_add(count.into()));
+		let ids = (0..u64::from(count)).map(|k| first.saturating_add(k));
+		DrawQueueOf::<T>::push_all(ids.clone().map(|request| QueueEntry { request, due }));
+		for (id, input) in ids.zip(inputs) {
+			Requests::<T>::insert(
+				id,
+				Request {
+					requester: who.clone(),
+					model: model_id,
+					input,
+					model_owner: model.owner.clone(),
+					model_fee: model.fee,
+					worker_fee: params.worker_fee,
+					held: fee,
+					deposit,
+					quorum: params.quorum,
+					redundancy: params.redundancy,
+					cost,
+					requested_at: now,
+					workers: BoundedVec::new(),
+					commitments: BoundedVec::new(),
+					answers: BoundedVec::new(),
+					commit_deadline: None,
+					deadline: None,
+				},
+			);
+			Self::deposit_event(Event::PredictionRequested {
+				request: id,
 				requester: who.clone(),
 				model: model_id,
-				input,
-				model_owner: model.owner,
-				model_fee: model.fee,
-				worker_fee: params.worker_fee,
-				held: fee,
-				deposit,
-				quorum: params.quorum,
-				redundancy: params.redundancy,
-				cost,
-				requested_at: now,
-				workers: BoundedVec::new(),
-				commitments: BoundedVec::new(),
-				answers: BoundedVec::new(),
-				commit_deadline: None,
-				deadline: None,
-			},
-		);
-		Self::deposit_event(Event::PredictionRequested { request: id, requester: who, model: model_id, fee });
-		Ok(Some(T::WeightInfo::request_prediction(model.input_len, params.redundancy)).into())
+				fee,
+			});
+		}
+		Ok((model.input_len, params.redundancy))
 	}
 
 	/// The storage deposit of a request with `input_len` input values: `RequestDeposit +
@@ -154,13 +180,17 @@ impl<T: Config> Pallet<T> {
 		let mut accepted = 0u32;
 		let mut first_error = None;
 		let mut worker_fault = false;
-		// Settlement work grows with the workers of the requests answered; charge the largest.
-		let mut redundancy = 0u32;
+		// What the entries did, for the weight: settled requests and their workers beyond the
+		// first, and entries that only recorded (or were refused, which costs less).
+		let (mut settled, mut further_workers) = (0u32, 0u32);
 		for (id, entry) in answers {
 			match Self::accept_answer(&who, id, entry) {
-				Ok(workers) => {
+				Ok(outcome) => {
 					accepted.saturating_inc();
-					redundancy = redundancy.max(workers);
+					if let Some(workers) = outcome {
+						settled.saturating_inc();
+						further_workers = further_workers.saturating_add(workers.saturating_sub(1));
+					}
 				}
 				Err(reason) => {
 					first_error.get_or_insert(reason);
@@ -173,20 +203,41 @@ impl<T: Config> Pallet<T> {
 		if accepted == 0 {
 			return Err(invalid(first_error.unwrap_or(AnswerError::EmptySubmission)).into());
 		}
-		let weight = T::WeightInfo::submit_predictions(count, redundancy);
+		let weight = Self::submission_weight(settled, count.saturating_sub(settled), further_workers)
+			.min(Self::max_submission_weight(count));
 		// Stale entries are no fault of the worker (a peer's answer finalized the request
 		// first): they cost it nothing, like the pool that let them through.
 		let pays = if worker_fault { Pays::Yes } else { Pays::No };
 		Ok(PostDispatchInfo { actual_weight: Some(weight), pays_fee: pays })
 	}
 
+	/// The weight of a submission whose entries settled `settled` requests with
+	/// `further_workers` workers beyond the first of each, and only recorded (a commitment, an
+	/// answer short of quorum) or were refused for the other `recorded`: one-worker
+	/// settlements at `submit_settling`'s rate, each further worker at `settle_workers`' rate,
+	/// records at `submit_unsettled`'s. A settlement's work is the product of requests and
+	/// workers, which no formula linear in both prices, so the call counts what it did.
+	pub fn submission_weight(settled: u32, recorded: u32, further_workers: u32) -> Weight {
+		let slope = |f: fn(u32) -> Weight| f(2).saturating_sub(f(1));
+		T::WeightInfo::submit_settling(settled.max(1))
+			.saturating_add(slope(T::WeightInfo::submit_unsettled).saturating_mul(u64::from(recorded)))
+			.saturating_add(slope(T::WeightInfo::settle_workers).saturating_mul(u64::from(further_workers)))
+	}
+
+	/// What a submission of `entries` entries is charged before dispatch: each settling a
+	/// request of `MaxRedundancy` workers.
+	pub fn max_submission_weight(entries: u32) -> Weight {
+		let further = T::MaxRedundancy::get().saturating_sub(1).saturating_mul(entries);
+		Self::submission_weight(entries, 0, further)
+	}
+
 	/// Records an answer, commitment or reveal, and settles the request if it is decided;
-	/// returns the request's worker count.
+	/// returns the request's worker count if it settled.
 	fn accept_answer(
 		who: &T::AccountId,
 		id: RequestId,
 		entry: Submission<T::MaxOutputLen>,
-	) -> Result<u32, AnswerError> {
+	) -> Result<Option<u32>, AnswerError> {
 		let mut req = Self::check_answer(who, id, &entry)?;
 		let workers = req.workers.len() as u32;
 		let answer = match entry {
@@ -195,7 +246,7 @@ impl<T: Config> Pallet<T> {
 				req.commitments.try_push((who.clone(), c)).map_err(|_| AnswerError::AlreadyCommitted)?;
 				Self::deposit_event(Event::AnswerCommitted { request: id, worker: who.clone() });
 				Requests::<T>::insert(id, req);
-				return Ok(workers);
+				return Ok(None);
 			}
 			Submission::Answer(answer) | Submission::Reveal(answer, _) => answer,
 		};
@@ -217,8 +268,9 @@ impl<T: Config> Pallet<T> {
 			Self::fail(id, req);
 		} else {
 			Requests::<T>::insert(id, req);
+			return Ok(None);
 		}
-		Ok(workers)
+		Ok(Some(workers))
 	}
 
 	pub(crate) fn do_challenge(who: T::AccountId, id: RequestId) -> DispatchResultWithPostInfo {

@@ -21,6 +21,7 @@ use codec::Encode;
 use frame_support::{
 	ensure,
 	traits::{Get, Randomness},
+	weights::Weight,
 	BoundedVec,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -67,17 +68,20 @@ impl<T: Config> Pallet<T> {
 		(per_block.saturating_mul(commit) / 2).min(per_block.saturating_mul(answer) / 4)
 	}
 
-	/// The network load after a new request of `redundancy` seats costing `cost` each, if
-	/// the drawable workers have room for it (checked, nothing written).
-	pub(crate) fn reserve_capacity(redundancy: u32, cost: u64) -> Result<Load, DispatchError> {
+	/// The network load and the seats awaiting their draw after `requests` new requests of
+	/// `redundancy` seats costing `cost` each, if the drawable workers and the next block's
+	/// draws have room for all of them (checked, nothing written).
+	pub(crate) fn reserve_capacity(requests: u32, redundancy: u32, cost: u64) -> Result<(Load, u32), DispatchError> {
 		let drawable = T::Workers::active_worker_count();
 		ensure!(drawable >= redundancy, Error::<T>::NotEnoughWorkers);
-		ensure!(DrawQueueOf::<T>::len() < u64::from(T::MaxPendingDraws::get()), Error::<T>::NetworkBusy);
-		let load = NetworkLoad::<T>::get().add(redundancy, cost);
-		let seats = u64::from(drawable).saturating_mul(u64::from(T::MaxAssignmentsPerWorker::get()));
+		let seats = redundancy.checked_mul(requests).ok_or(Error::<T>::NetworkBusy)?;
+		let pending = PendingSeats::<T>::get().checked_add(seats).ok_or(Error::<T>::NetworkBusy)?;
+		ensure!(pending <= T::MaxPendingSeats::get(), Error::<T>::NetworkBusy);
+		let load = NetworkLoad::<T>::get().add(seats, cost);
+		let room = u64::from(drawable).saturating_mul(u64::from(T::MaxAssignmentsPerWorker::get()));
 		let capacity = u64::from(drawable).saturating_mul(Self::worker_cost_capacity());
-		ensure!(u64::from(load.seats) <= seats && load.cost <= capacity, Error::<T>::NetworkBusy);
-		Ok(load)
+		ensure!(u64::from(load.seats) <= room && load.cost <= capacity, Error::<T>::NetworkBusy);
+		Ok((load, pending))
 	}
 
 	/// Whether `worker` can take one more assignment costing `cost`.
@@ -99,21 +103,28 @@ impl<T: Config> Pallet<T> {
 		polkadot_sdk::sp_io::hashing::blake2_256(&(DRAW_SUBJECT, random, id).encode())
 	}
 
-	/// Draws the workers of requests made before `now`, as far as fresh randomness allows, at
-	/// most `MaxPendingDraws`; returns how many draws were tried. A draw that finds too few
-	/// workers with a free seat (free seats can sit on fewer than R workers when the network is
-	/// nearly full) is tried again in the next block, when answers have freed seats.
-	pub(crate) fn draw_due(now: BlockNumberFor<T>) -> u32 {
+	/// Draws the workers of requests made before `now`, as far as fresh randomness allows (at
+	/// most `MaxPendingSeats` of them, since each has a seat); returns how many draws were
+	/// tried and their seats (together
+	/// they price the work: [`Self::draw_weight`]). A draw that finds too few workers with a
+	/// free seat (free seats can sit on fewer than R workers when the network is nearly full)
+	/// is tried again in the next block, when answers have freed seats.
+	pub(crate) fn draw_due(now: BlockNumberFor<T>) -> (u32, u32) {
 		let (random, known_since) = T::Randomness::random(DRAW_SUBJECT);
 		let give_up = T::AnswerWindow::get();
 		let mut retry = alloc::vec::Vec::new();
+		let (mut seats, mut retried) = (0u32, 0u32);
 		let (drawn, _) = DrawQueueOf::<T>::process(
-			T::MaxPendingDraws::get(),
+			T::MaxPendingSeats::get(),
 			// Randomness known only since the request's block or earlier could have been known
 			// to the requester: wait for a fresher one, for at most an answer window.
 			|entry| entry.due <= now && (known_since >= entry.due || now > entry.due.saturating_add(give_up)),
 			|entry| {
-				if Self::draw(entry.request, now, Self::seed_of(&random, entry.request), known_since >= entry.due) {
+				let seed = Self::seed_of(&random, entry.request);
+				let (again, redundancy) = Self::draw(entry.request, now, seed, known_since >= entry.due);
+				seats = seats.saturating_add(redundancy);
+				if again {
+					retried = retried.saturating_add(redundancy);
 					retry.push(entry.request);
 				}
 				true
@@ -121,18 +132,36 @@ impl<T: Config> Pallet<T> {
 		);
 		// After `process`, which keeps the queue's bounds while it runs. Due in the next block,
 		// the latest due so far, so the queue stays in due order.
-		for request in retry {
-			DrawQueueOf::<T>::push(QueueEntry { request, due: now.saturating_add(1u32.into()) });
+		let due = now.saturating_add(1u32.into());
+		DrawQueueOf::<T>::push_all(retry.into_iter().map(|request| QueueEntry { request, due }));
+		if seats > retried {
+			PendingSeats::<T>::mutate(|pending| *pending = pending.saturating_sub(seats.saturating_sub(retried)));
 		}
-		drawn
+		(drawn, seats)
 	}
 
-	/// Draws request `id`'s workers and opens their assignments. Returns `true` if too few
-	/// workers have capacity now and the draw should be tried again next block; without fresh
+	/// The weight of drawing `requests` requests with `seats` seats in all: the benchmarked
+	/// draw of as many one-seat requests, each further seat at the rate a request's seats
+	/// add, and for every seat the reads of the workers a draw may examine beyond the one it
+	/// takes (the benchmarks' workers all have capacity; at most [`DRAW_EXAMINE_FACTOR`] per
+	/// seat are read). A request's seats multiply its work, so no single linear formula in
+	/// requests and redundancy prices both a block of one-seat draws and one of `MaxRedundancy`
+	/// seats each: the hook counts the seats it drew.
+	pub fn draw_weight(requests: u32, seats: u32) -> Weight {
+		let per_seat = T::WeightInfo::draw_seats(2).saturating_sub(T::WeightInfo::draw_seats(1));
+		let examined = u64::from(DRAW_EXAMINE_FACTOR.saturating_sub(1)).saturating_mul(u64::from(seats));
+		T::WeightInfo::draw_requests(requests)
+			.saturating_add(per_seat.saturating_mul(u64::from(seats.saturating_sub(requests))))
+			.saturating_add(T::DbWeight::get().reads(examined))
+	}
+
+	/// Draws request `id`'s workers and opens their assignments. Returns whether too few
+	/// workers have capacity now and the draw should be tried again next block (without fresh
 	/// randomness, or once an answer window has passed since the request, it refunds the
-	/// request instead.
-	fn draw(id: RequestId, now: BlockNumberFor<T>, seed: [u8; 32], fresh: bool) -> bool {
-		let Some(mut req) = Requests::<T>::get(id) else { return false };
+	/// request instead), and the request's redundancy (0 if it is gone).
+	fn draw(id: RequestId, now: BlockNumberFor<T>, seed: [u8; 32], fresh: bool) -> (bool, u32) {
+		let Some(mut req) = Requests::<T>::get(id) else { return (false, 0) };
+		let redundancy = req.redundancy;
 		let examine = req.redundancy.saturating_mul(DRAW_EXAMINE_FACTOR);
 		let cost = req.cost;
 		let drawn = if fresh {
@@ -145,7 +174,7 @@ impl<T: Config> Pallet<T> {
 		let Some(workers) = drawn else {
 			let gave_up = now > req.requested_at.saturating_add(1u32.into()).saturating_add(T::AnswerWindow::get());
 			if fresh && !gave_up {
-				return true;
+				return (true, redundancy);
 			}
 			Requests::<T>::remove(id);
 			NetworkLoad::<T>::mutate(|l| *l = l.sub(req.redundancy, req.cost));
@@ -153,7 +182,7 @@ impl<T: Config> Pallet<T> {
 			funds::release::<T::Currency, _>(&HoldReason::StorageDeposit.into(), &req.requester, req.deposit);
 			T::Models::release(req.model);
 			Self::deposit_event(Event::DrawFailed { request: id });
-			return false;
+			return (false, redundancy);
 		};
 		for w in workers.iter() {
 			Assignments::<T>::insert(w, id, ());
@@ -169,7 +198,7 @@ impl<T: Config> Pallet<T> {
 		req.workers = workers.clone();
 		Requests::<T>::insert(id, req);
 		Self::deposit_event(Event::WorkersAssigned { request: id, workers: workers.into_inner(), deadline });
-		false
+		(false, redundancy)
 	}
 
 	/// Ends `worker`'s assignment to `id` (answered, or its request settled), freeing its

@@ -15,9 +15,9 @@ impl<T: Config> Pallet<T> {
 	/// whatever the block's load (so the queues always move); `on_idle` does more with the
 	/// weight the block leaves.
 	pub(crate) fn do_on_initialize(now: BlockNumberFor<T>) -> Weight {
-		let drawn = Self::draw_due(now);
+		let (drawn, seats) = Self::draw_due(now);
 		let max = T::MaxQueueWorkPerBlock::get();
-		T::WeightInfo::draw_workers(drawn, T::MaxRedundancy::get())
+		Self::draw_weight(drawn, seats)
 			.saturating_add(Self::expire_due(now, max))
 			.saturating_add(Self::prune_due(now, max))
 	}
@@ -83,7 +83,19 @@ impl<T: Config> Pallet<T> {
 		assert!(T::MaxRedundancy::get() > 0, "MaxRedundancy must be positive");
 		assert!(T::MaxAnswersPerSubmission::get() > 0, "MaxAnswersPerSubmission must be positive");
 		assert!(T::MaxQueueWorkPerBlock::get() > 0, "MaxQueueWorkPerBlock must be positive");
-		assert!(T::MaxPendingDraws::get() > 0, "MaxPendingDraws must be positive");
+		assert!(T::MaxPendingSeats::get() > 0, "MaxPendingSeats must be positive");
+		// The costliest mix of a block's draws: as many one-seat requests as there may be seats.
+		let seats = T::MaxPendingSeats::get();
+		let draws = Self::draw_weight(seats, seats);
+		let third = <T as frame_system::Config>::BlockWeights::get().max_block.saturating_div(3);
+		assert!(
+			draws.all_lte(third),
+			"drawing MaxPendingSeats ({seats}) one-seat requests weighs {draws:?}, more than a third of a block ({third:?})"
+		);
+		assert!(
+			T::MaxRequestsPerCall::get() > 0 && T::MaxRequestsPerCall::get() <= T::MaxPendingSeats::get(),
+			"MaxRequestsPerCall must be positive and at most MaxPendingSeats (a larger batch could never be accepted)"
+		);
 		assert!(T::MaxInputLen::get() > 0 && T::MaxOutputLen::get() > 0, "input and output bounds must be positive");
 		// A worker at capacity must be able to commit and reveal everything with half of each
 		// window to spare: load must never turn into missed answers (and liveness slashes).
@@ -132,6 +144,7 @@ impl<T: Config> Pallet<T> {
 		let mut network = Load::default();
 		let mut users: BTreeMap<modelchain_primitives::models::ModelId, u32> = BTreeMap::new();
 		let mut open_assignments = 0usize;
+		let mut pending_seats = 0u32;
 		let expiring: BTreeSet<RequestId> = ExpiryQueueOf::<T>::entries().map(|e| e.request).collect();
 		let drawing: BTreeSet<RequestId> = DrawQueueOf::<T>::entries().map(|e| e.request).collect();
 		for (id, req) in Requests::<T>::iter() {
@@ -157,6 +170,7 @@ impl<T: Config> Pallet<T> {
 					ensure!(req.workers.is_empty() && req.answers.is_empty(), "workers before the draw");
 					ensure!(drawing.contains(&id), "undrawn request missing from the draw queue");
 					network = network.add(req.redundancy, req.cost);
+					pending_seats = pending_seats.saturating_add(req.redundancy);
 				}
 				Some(_) => {
 					ensure!(expiring.contains(&id), "open request missing from the expiry queue");
@@ -183,6 +197,8 @@ impl<T: Config> Pallet<T> {
 			ensure!(WorkerLoad::<T>::get(who) == *load, "worker load differs from its assignments");
 		}
 		ensure!(NetworkLoad::<T>::get() == network, "network load differs from open and undrawn requests");
+		ensure!(PendingSeats::<T>::get() == pending_seats, "pending seats differ from the undrawn requests'");
+		ensure!(pending_seats <= T::MaxPendingSeats::get(), "more seats await their draw than MaxPendingSeats");
 		for (id, result) in Results::<T>::iter() {
 			ensure!(id < next, "result id not below NextRequestId");
 			ensure!(result.challenged || !result.agreeing.is_empty(), "unchallenged result without agreeing workers");

@@ -32,6 +32,7 @@ mod dispatchable_impls;
 mod draw;
 mod extension;
 mod hooks;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
@@ -72,7 +73,8 @@ pub mod pallet {
 	use modelchain_primitives::models::ModelId;
 	use sp_runtime::Perbill;
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// 1: [`PendingSeats`] (`migrations::MigrateToV1`).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -149,10 +151,18 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxQueueWorkPerBlock: Get<u32>;
 
-		/// Most requests waiting for their draw, which the next block's hook makes: a block
-		/// accepts at most this many requests, the rest fail with `NetworkBusy`.
+		/// Most seats (each request's redundancy, summed) waiting for their draw, which the
+		/// next block's hook makes: a block accepts requests until their seats reach this, the
+		/// rest fail with `NetworkBusy`. Bounds the hook's draw work by what it really is, the
+		/// seats: `integrity_test` checks that drawing this many one-seat requests (the
+		/// costliest mix) takes at most a third of a block.
 		#[pallet::constant]
-		type MaxPendingDraws: Get<u32>;
+		type MaxPendingSeats: Get<u32>;
+
+		/// Most requests one `request_predictions` makes. At most `MaxPendingSeats` (at a
+		/// redundancy that makes the batch's seats exceed it, the batch fails `NetworkBusy`).
+		#[pallet::constant]
+		type MaxRequestsPerCall: Get<u32>;
 
 		/// Most open assignments a worker holds: what its off-chain worker can commit in half
 		/// the commit window and commit and reveal in half the answer window
@@ -254,6 +264,11 @@ pub mod pallet {
 	/// Head and tail of [`DrawQueue`].
 	#[pallet::storage]
 	pub type DrawQueueBounds<T: Config> = StorageValue<_, QueueBounds, ValueQuery>;
+
+	/// Seats of the requests in [`DrawQueue`]: what the next block's draws assign, at most
+	/// `MaxPendingSeats`.
+	#[pallet::storage]
+	pub type PendingSeats<T: Config> = StorageValue<_, u32, ValueQuery>;
 
 	/// Requests in deadline order; each is checked for expiry after its deadline.
 	#[pallet::storage]
@@ -375,7 +390,7 @@ pub mod pallet {
 		/// Fewer drawable workers than the redundancy.
 		NotEnoughWorkers,
 		/// The workers cannot take more work now (their open assignments and inference cost
-		/// are at capacity, or this block has taken `MaxPendingDraws` requests): try again in a
+		/// are at capacity, or this block's requests have taken `MaxPendingSeats` seats): try again in a
 		/// few blocks.
 		NetworkBusy,
 		/// The parameters were never set (genesis or `set_parameters`).
@@ -402,6 +417,8 @@ pub mod pallet {
 		ExecutionFailed,
 		/// The model's output does not fit `MaxOutputLen`.
 		OutputTooLong,
+		/// `request_predictions` was given no inputs: pass at least one.
+		NoInputs,
 	}
 
 	/// Parameters of new requests.
@@ -468,7 +485,8 @@ pub mod pallet {
 			#[pallet::compact] max_fee: BalanceOf<T>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_request_prediction(who, model, input, max_fee)
+			let (input_len, redundancy) = Self::do_request_predictions(who, model, alloc::vec![input], max_fee)?;
+			Ok(Some(T::WeightInfo::request_prediction(input_len, redundancy)).into())
 		}
 
 		/// Submits the answers, commitments and reveals of the worker whose key signs (the
@@ -478,7 +496,7 @@ pub mod pallet {
 		/// model was retired) are skipped with `AnswerRejected`; the rest count. Free unless an
 		/// entry was the worker's own fault or none counted.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::submit_predictions(answers.len() as u32, T::MaxRedundancy::get()))]
+		#[pallet::weight(Pallet::<T>::max_submission_weight(answers.len() as u32))]
 		pub fn submit_predictions(
 			origin: OriginFor<T>,
 			answers: BoundedVec<(RequestId, Submission<T::MaxOutputLen>), T::MaxAnswersPerSubmission>,
@@ -499,6 +517,30 @@ pub mod pallet {
 		pub fn challenge(origin: OriginFor<T>, request: RequestId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			Self::do_challenge(who, request)
+		}
+
+		/// Asks `model` for a prediction on each of `inputs` (at most `MaxRequestsPerCall`), as
+		/// many `request_prediction`s would, for less weight: the call's fixed work is shared.
+		/// Each request holds the same fee (at most `max_fee_each`) and deposit, gets its own id
+		/// (consecutive, in the order of `inputs`, each announced by `PredictionRequested`) and
+		/// settles on its own. All or nothing: if any input has the wrong length, or the
+		/// workers or this block cannot take all of them (`NetworkBusy`), or the balance cannot
+		/// cover all the fees and deposits, nothing is requested.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::request_predictions(
+			inputs.len() as u32,
+			inputs.iter().map(|input| input.len() as u32).max().unwrap_or(0),
+		))]
+		pub fn request_predictions(
+			origin: OriginFor<T>,
+			model: ModelId,
+			inputs: BoundedVec<BoundedVec<i8, T::MaxInputLen>, T::MaxRequestsPerCall>,
+			#[pallet::compact] max_fee_each: BalanceOf<T>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let count = inputs.len() as u32;
+			let (input_len, _) = Self::do_request_predictions(who, model, inputs.into_inner(), max_fee_each)?;
+			Ok(Some(T::WeightInfo::request_predictions(count, input_len)).into())
 		}
 
 		/// Sets redundancy, quorum and worker fee for new requests.

@@ -131,7 +131,9 @@ parameter_types! {
 	pub const AnswerPriority: u64 = 1 << 20;
 	/// min(4 × 2 / 2, 4 × 5 / 4): the most `integrity_test` allows.
 	pub const MaxAssignmentsPerWorker: u32 = 4;
-	pub const MaxPendingDraws: u32 = 8;
+	/// Three requests of three seats, nine of one (the workers have twelve seats); changeable
+	/// per test.
+	pub static MaxPendingSeats: u32 = 9;
 	pub const RequestDeposit: Balance = REQUEST_DEPOSIT;
 	pub const DepositPerInputByte: Balance = 1;
 	pub const UnrefundedShare: Perbill = Perbill::from_percent(50);
@@ -181,7 +183,8 @@ impl Config for Test {
 	type MaxRedundancy = ConstU32<5>;
 	type MaxAnswersPerSubmission = ConstU32<4>;
 	type MaxQueueWorkPerBlock = ConstU32<3>;
-	type MaxPendingDraws = MaxPendingDraws;
+	type MaxPendingSeats = MaxPendingSeats;
+	type MaxRequestsPerCall = ConstU32<4>;
 	type RequestDeposit = RequestDeposit;
 	type DepositPerInputByte = DepositPerInputByte;
 	type UnrefundedShare = UnrefundedShare;
@@ -205,11 +208,12 @@ pub struct ExtBuilder {
 	redundancy: u32,
 	quorum: u32,
 	offchain_budget: u64,
+	pending_seats: u32,
 }
 
 impl Default for ExtBuilder {
 	fn default() -> Self {
-		ExtBuilder { redundancy: 3, quorum: 2, offchain_budget: 1_000_000 }
+		ExtBuilder { redundancy: 3, quorum: 2, offchain_budget: 1_000_000, pending_seats: 9 }
 	}
 }
 
@@ -229,6 +233,15 @@ impl ExtBuilder {
 		self
 	}
 
+	/// `MaxPendingSeats`: the benchmarks make the runtime's batches of requests in one block,
+	/// which the unit tests' nine seats would spread over many.
+	// Only the benchmark test suite (feature `runtime-benchmarks`) calls it.
+	#[allow(dead_code)]
+	pub fn pending_seats(mut self, seats: u32) -> Self {
+		self.pending_seats = seats;
+		self
+	}
+
 	pub fn build(self) -> TestExternalities {
 		Workers::reset();
 		Models::reset();
@@ -238,6 +251,7 @@ impl ExtBuilder {
 		}
 		Workers::set_longest_offence_window(100);
 		OffchainCostPerBlock::set(self.offchain_budget);
+		MaxPendingSeats::set(self.pending_seats);
 		FreezeRandomness::set(None);
 		set_randomness([0; 32]);
 		Models::add(&owner(), FIXTURE.to_vec(), MODEL_FEE);

@@ -27,7 +27,7 @@ impl<T: Config> Pallet<T> {
 	/// answer: it gets the liveness penalty, as when a request fails, or skipping work whenever
 	/// two peers are expected to answer would cost nothing but the fee. Workers still inside
 	/// their window (quorum 1, or committed and not yet revealed) are not penalized. (Each
-	/// worker is reported at most once either way, so `submit_predictions`' benchmark, where
+	/// worker is reported at most once either way, so `settle_workers`' benchmark, where
 	/// every worker outside the quorum is reported as wrong, still bounds the weight.)
 	pub(crate) fn finalize(id: RequestId, req: Request<T>, output: Prediction<T::MaxOutputLen>) {
 		Requests::<T>::remove(id);

@@ -51,13 +51,13 @@ fn max_answers() -> u32 {
 /// A request by `requester()`, not yet drawn.
 fn request_undrawn() -> RequestId {
 	let id = NextRequestId::<Test>::get();
-	assert_ok!(Predictions::request_prediction(
-		RuntimeOrigin::signed(requester()),
-		0,
-		input().try_into().unwrap(),
-		FEE
-	));
+	assert_ok!(request_once());
 	id
+}
+
+/// A request by `requester()` of the digits model at the exact fee.
+fn request_once() -> Post {
+	Predictions::request_prediction(RuntimeOrigin::signed(requester()), 0, input().try_into().unwrap(), FEE)
 }
 
 /// A request by `requester()`, drawn in the next block (where the test continues).
@@ -239,6 +239,137 @@ fn request_errors_change_nothing() {
 	});
 }
 
+/// `inputs` digits inputs, requested by `who` in one `request_predictions`.
+fn request_batch(who: AccountId, inputs: Vec<Vec<i8>>) -> Post {
+	let inputs: Vec<BoundedVec<i8, _>> = inputs.into_iter().map(|i| i.try_into().unwrap()).collect();
+	Predictions::request_predictions(RuntimeOrigin::signed(who), 0, inputs.try_into().unwrap(), FEE)
+}
+
+/// A batch leaves exactly the state (storage, events, model uses, draws) of the same requests
+/// made one by one: same ids, fees, deposits, load and draw queue, drawn alike in the next
+/// block; it is only cheaper.
+#[test]
+fn a_batch_makes_the_same_requests_as_single_calls() {
+	let inputs: Vec<Vec<i8>> = (0..3i8).map(|k| input().into_iter().map(|v| v.wrapping_add(k)).collect()).collect();
+	let run = |batch: bool| {
+		let mut state = None;
+		ExtBuilder::default().build_and_execute(|| {
+			if batch {
+				let post = request_batch(requester(), inputs.clone()).unwrap();
+				assert_eq!(post.actual_weight, Some(<() as WeightInfo>::request_predictions(3, 64)));
+			} else {
+				for i in &inputs {
+					assert_ok!(Predictions::request_prediction(
+						RuntimeOrigin::signed(requester()),
+						0,
+						i.clone().try_into().unwrap(),
+						FEE
+					));
+				}
+			}
+			// The pallet's events are compared; the balances pallet's differ (one hold of three
+			// fees, or three holds of one) and are left out of the state roots.
+			let root = || {
+				System::reset_events();
+				polkadot_sdk::sp_io::storage::root(polkadot_sdk::sp_runtime::StateVersion::V1)
+			};
+			let requested = events();
+			let made = (root(), requested);
+			run_to_block(2);
+			let assigned = events();
+			let drawn = (root(), assigned);
+			state = Some((
+				made,
+				drawn,
+				<Models as modelchain_primitives::models::ModelRegistry<AccountId>>::users(0),
+				Workers::seeds(),
+			));
+		});
+		state.unwrap()
+	};
+	let (batch, singles) = (run(true), run(false));
+	assert_eq!(batch, singles);
+	let ((_, events), (_, drawn), users, seeds) = batch;
+	assert_eq!(drawn.iter().filter(|e| matches!(e, Event::WorkersAssigned { .. })).count(), 3);
+	assert_eq!(
+		events,
+		(0..3)
+			.map(|request| Event::PredictionRequested { request, requester: requester(), model: 0, fee: FEE })
+			.collect::<Vec<_>>()
+	);
+	assert_eq!((users, seeds.len()), (3, 3));
+}
+
+#[test]
+fn a_batch_holds_a_fee_and_a_deposit_per_request() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(request_batch(requester(), vec![input(); 3]));
+		assert_eq!(NextRequestId::<Test>::get(), 3);
+		assert_eq!(Predictions::held_for(&requester()), 3 * FEE);
+		assert_eq!(Balances::balance_on_hold(&HoldReason::StorageDeposit.into(), &requester()), 3 * DEPOSIT);
+		assert_eq!(NetworkLoad::<Test>::get().seats, 9);
+		assert_eq!(DrawQueueBounds::<Test>::get().tail, 3);
+		for id in 0..3 {
+			let req = Requests::<Test>::get(id).unwrap();
+			assert_eq!((req.held, req.deposit, req.requester), (FEE, DEPOSIT, requester()));
+		}
+	});
+}
+
+/// Attack: a batch that the network, the block or the requester's balance can only partly
+/// take must not slip its tail past the checks one request at a time would make, nor leave
+/// part of it behind. All or nothing, with the error a single request would get.
+#[test]
+fn a_batch_is_all_or_nothing() {
+	ExtBuilder::default().build_and_execute(|| {
+		let mut short = vec![input(), input()];
+		short.push(input()[..63].to_vec());
+		assert_noop!(request_batch(requester(), short), Error::<Test>::WrongInputLength);
+		assert_noop!(request_batch(requester(), vec![]), Error::<Test>::NoInputs);
+		let inputs: BoundedVec<BoundedVec<i8, _>, _> = vec![input().try_into().unwrap()].try_into().unwrap();
+		assert_noop!(
+			Predictions::request_predictions(RuntimeOrigin::signed(requester()), 0, inputs, FEE - 1),
+			Error::<Test>::FeeAboveMax
+		);
+		// Enough for two requests' fees and deposits, not three.
+		assert_ok!(Balances::mint_into(&acc(98), 2 * (FEE + DEPOSIT) + 10));
+		assert_noop!(request_batch(acc(98), vec![input(); 3]), Error::<Test>::CannotPayDeposit);
+		assert_ok!(Balances::mint_into(&acc(97), 2 * FEE));
+		assert_noop!(request_batch(acc(97), vec![input(); 3]), Error::<Test>::InsufficientBalance);
+		// Three workers with four seats each hold four requests of three seats: after two, a
+		// batch of three does not fit, a batch of two does.
+		request_undrawn();
+		request_undrawn();
+		run_to_block(2);
+		assert_noop!(request_batch(requester(), vec![input(); 3]), Error::<Test>::NetworkBusy);
+		assert_ok!(request_batch(acc(98), vec![input(); 2]));
+		assert_eq!(NetworkLoad::<Test>::get().seats, 12);
+	});
+}
+
+/// A submission is charged for what its entries did, never more than its charge before
+/// dispatch (every entry settling a request of `MaxRedundancy` workers): a commitment or an
+/// answer short of quorum as a record, the answer that settles by its request's workers.
+#[test]
+fn a_submission_is_charged_for_what_its_entries_did() {
+	ExtBuilder::default().build_and_execute(|| {
+		let id = request();
+		let [w1, w2, w3] = workers();
+		let charged = |settled, recorded, further| {
+			Some(Predictions::submission_weight(settled, recorded, further).min(Predictions::max_submission_weight(1)))
+		};
+		assert_eq!(commit(&w1, id, expected()).unwrap().actual_weight, charged(0, 1, 0));
+		assert_ok!(commit(&w2, id, expected()));
+		assert_ok!(commit(&w3, id, expected()));
+		assert_eq!(reveal(&w1, id, expected()).unwrap().actual_weight, charged(0, 1, 0));
+		assert_eq!(reveal(&w2, id, expected()).unwrap().actual_weight, charged(1, 0, 2));
+		assert!(Predictions::result(id).is_some());
+		let max = Predictions::max_submission_weight(1);
+		assert_eq!(max, Predictions::submission_weight(1, 0, <<Test as Config>::MaxRedundancy as Get<u32>>::get() - 1));
+		assert!(Predictions::submission_weight(1, 0, 2).all_lte(max));
+	});
+}
+
 #[test]
 fn quorum_pays_owner_and_agreeing_workers_exactly() {
 	ExtBuilder::default().build_and_execute(|| {
@@ -259,7 +390,7 @@ fn quorum_pays_owner_and_agreeing_workers_exactly() {
 		let post = reveal(&w2, id, expected()).unwrap();
 		assert_eq!(post.pays_fee, Pays::No);
 		// Charged for this request's three workers, not for `MaxRedundancy`.
-		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::submit_predictions(1, 3)));
+		assert_eq!(post.actual_weight, Some(Predictions::submission_weight(1, 0, 2)));
 		assert!(!Requests::<Test>::contains_key(id));
 		// Requester: pays model fee + two worker fees; the third worker's fee comes back.
 		assert_eq!(balance(&requester()), INITIAL_BALANCE - MODEL_FEE - 2 * WORKER_FEE);
@@ -710,8 +841,9 @@ fn results_are_pruned_after_retention_a_bounded_number_per_block() {
 
 #[test]
 fn expiry_work_per_block_is_bounded() {
-	ExtBuilder::default().build_and_execute(|| {
-		// As many as the workers take (MaxAssignmentsPerWorker); MaxQueueWorkPerBlock is 3.
+	// One seat each, so four fit one block's draws (`MaxPendingSeats`).
+	ExtBuilder::default().params(1, 1).build_and_execute(|| {
+		// More than MaxQueueWorkPerBlock (3).
 		for _ in 0..4 {
 			request_undrawn();
 		}
@@ -720,7 +852,8 @@ fn expiry_work_per_block_is_bounded() {
 		assert_eq!(Requests::<Test>::iter().count(), 1);
 		run_to_block(4 + ANSWER_WINDOW);
 		assert_eq!(Requests::<Test>::iter().count(), 0);
-		assert_eq!(balance(&requester()), INITIAL_BALANCE - 4 * KEPT);
+		// Half of each request's one worker fee is not refunded.
+		assert_eq!(balance(&requester()), INITIAL_BALANCE - 4 * (WORKER_FEE / 2));
 	});
 }
 
@@ -761,6 +894,30 @@ fn integrity_test_rejects_windows_longer_than_the_offence_window() {
 	});
 }
 
+/// A chain from before storage version 1 has undrawn requests but no `PendingSeats`: the
+/// migration counts their seats, so the next block's draws free exactly what they took.
+#[test]
+fn the_v1_migration_counts_the_seats_awaiting_their_draw() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	ExtBuilder::default().build_and_execute(|| {
+		request_undrawn();
+		request_undrawn();
+		StorageVersion::new(0).put::<Predictions>();
+		PendingSeats::<Test>::kill();
+		assert!(Predictions::do_try_state().is_err());
+		crate::migrations::MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Predictions::on_chain_storage_version(), 1);
+		assert_eq!(PendingSeats::<Test>::get(), 6);
+		// Once only: at version 1 it does nothing.
+		PendingSeats::<Test>::put(5);
+		crate::migrations::MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(PendingSeats::<Test>::get(), 5);
+		PendingSeats::<Test>::put(6);
+		run_to_block(2);
+		assert_eq!(PendingSeats::<Test>::get(), 0);
+	});
+}
+
 mod capacity {
 	use super::*;
 
@@ -773,10 +930,10 @@ mod capacity {
 		ExtBuilder::default().build_and_execute(|| {
 			let cap = MaxAssignmentsPerWorker::get();
 			// R = 3 of 3 workers: every request takes a seat of each, so `cap` requests fill them
-			// (made over two blocks: a block takes `MaxPendingDraws`).
+			// (made over two blocks: a block's requests take at most `MaxPendingSeats` seats).
 			let mut made = 0;
 			while made < cap {
-				let n = (cap - made).min(MaxPendingDraws::get());
+				let n = (cap - made).min(MaxPendingSeats::get() / 3);
 				for _ in 0..n {
 					request_undrawn();
 				}
@@ -784,15 +941,7 @@ mod capacity {
 				run_to_block(System::block_number() + 1);
 			}
 			let before = balance(&requester());
-			assert_noop!(
-				Predictions::request_prediction(
-					RuntimeOrigin::signed(requester()),
-					0,
-					input().try_into().unwrap(),
-					FEE
-				),
-				Error::<Test>::NetworkBusy
-			);
+			assert_noop!(request_once(), Error::<Test>::NetworkBusy);
 			assert_eq!(balance(&requester()), before);
 			for w in workers() {
 				assert_eq!(WorkerLoad::<Test>::get(&w).seats, cap);
@@ -806,24 +955,70 @@ mod capacity {
 		});
 	}
 
+	/// Attack: the draw queue was bounded in requests, whatever their redundancy, so a block
+	/// of requests at the largest redundancy gave the next block's hook that many times the
+	/// draw work. A block now takes requests until their seats reach `MaxPendingSeats`: three
+	/// requests of three seats, although the workers have room for a fourth.
 	#[test]
-	fn a_block_takes_at_most_max_pending_draws_requests() {
-		ExtBuilder::default().params(1, 1).build_and_execute(|| {
-			for _ in 0..MaxPendingDraws::get() {
+	fn a_block_takes_requests_until_their_seats_reach_max_pending_seats() {
+		ExtBuilder::default().build_and_execute(|| {
+			for _ in 0..MaxPendingSeats::get() / 3 {
 				request_undrawn();
 			}
-			assert_noop!(
-				Predictions::request_prediction(
-					RuntimeOrigin::signed(requester()),
-					0,
-					input().try_into().unwrap(),
-					FEE
-				),
-				Error::<Test>::NetworkBusy
-			);
+			assert_eq!(PendingSeats::<Test>::get(), MaxPendingSeats::get());
+			assert!(NetworkLoad::<Test>::get().seats + 3 <= 3 * MaxAssignmentsPerWorker::get());
+			assert_noop!(request_batch(requester(), vec![input()]), Error::<Test>::NetworkBusy);
 			run_to_block(2);
-			assert_eq!(DrawQueueBounds::<Test>::get().head, u64::from(MaxPendingDraws::get()));
 			request_undrawn();
+			assert_eq!(PendingSeats::<Test>::get(), 3);
+		});
+	}
+
+	#[test]
+	fn a_block_takes_at_most_max_pending_seats_one_seat_requests() {
+		ExtBuilder::default().params(1, 1).build_and_execute(|| {
+			for _ in 0..MaxPendingSeats::get() {
+				request_undrawn();
+			}
+			assert_noop!(request_once(), Error::<Test>::NetworkBusy);
+			run_to_block(2);
+			assert_eq!(DrawQueueBounds::<Test>::get().head, u64::from(MaxPendingSeats::get()));
+			request_undrawn();
+		});
+	}
+
+	/// With one-seat requests a block takes `MaxPendingSeats` through batches too; the batch
+	/// that would pass it is refused whole.
+	#[test]
+	fn batches_fill_a_block_up_to_max_pending_seats() {
+		ExtBuilder::default().params(1, 1).build_and_execute(|| {
+			let per_call = <<Test as Config>::MaxRequestsPerCall as Get<u32>>::get();
+			let calls = MaxPendingSeats::get() / per_call;
+			for _ in 0..calls {
+				assert_ok!(request_batch(requester(), vec![input(); per_call as usize]));
+			}
+			// One seat is left: a batch of two is refused whole, one request fits.
+			assert_noop!(request_batch(requester(), vec![input(); 2]), Error::<Test>::NetworkBusy);
+			request_undrawn();
+			assert_noop!(request_once(), Error::<Test>::NetworkBusy);
+			assert_noop!(request_batch(requester(), vec![input(); 1]), Error::<Test>::NetworkBusy);
+			assert_eq!(DrawQueueBounds::<Test>::get().tail, u64::from(MaxPendingSeats::get()));
+			assert_eq!(PendingSeats::<Test>::get(), MaxPendingSeats::get());
+			run_to_block(2);
+			assert_eq!(PendingSeats::<Test>::get(), 0);
+			request_undrawn();
+		});
+	}
+
+	/// The hook prices its draws by the seats it drew, which it counts per request.
+	#[test]
+	fn the_draw_counts_the_seats_of_the_requests_it_drew() {
+		ExtBuilder::default().build_and_execute(|| {
+			request_undrawn();
+			assert_ok!(request_batch(requester(), vec![input(); 2]));
+			System::set_block_number(2);
+			assert_eq!(Predictions::draw_due(2), (3, 9));
+			assert_eq!(Assignments::<Test>::iter().count(), 9);
 		});
 	}
 

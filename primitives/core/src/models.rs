@@ -67,10 +67,11 @@ pub trait ModelRegistry<AccountId> {
 	/// decides money runs [`Self::load`]'s model.
 	fn load_offchain(id: ModelId) -> Result<modelchain_nn_host::OffchainModel, DispatchError>;
 
-	/// Marks model `id` as in use by one more task. While any task uses it, retiring the
-	/// model only stops new tasks: its blob stays stored and loadable until the last user
-	/// [`Self::release`]s it. Fails, changing nothing, if the model is unknown or retired.
-	fn acquire(id: ModelId) -> Result<(), DispatchError>;
+	/// Marks model `id` as in use by `uses` more tasks (a batch of requests takes one use
+	/// each, in one write). While any task uses it, retiring the model only stops new tasks:
+	/// its blob stays stored and loadable until the last user [`Self::release`]s it. Fails,
+	/// changing nothing, if the model is unknown or retired.
+	fn acquire(id: ModelId, uses: u32) -> Result<(), DispatchError>;
 
 	/// Ends one use of model `id` begun by [`Self::acquire`]. A retired model whose last use
 	/// ends is removed (its blob unrequested, its deposit released).
@@ -270,14 +271,17 @@ pub mod mock {
 			Ok(model)
 		}
 
-		fn acquire(id: ModelId) -> Result<(), DispatchError> {
+		fn acquire(id: ModelId, uses: u32) -> Result<(), DispatchError> {
 			MODELS.with(|m| {
 				let mut m = m.borrow_mut();
 				let e = m
 					.get_mut(id as usize)
 					.filter(|e| !e.retired)
 					.ok_or(DispatchError::Other("MockModels: unknown model"))?;
-				e.users += 1;
+				e.users = e
+					.users
+					.checked_add(uses)
+					.ok_or(DispatchError::Arithmetic(polkadot_sdk::sp_runtime::ArithmeticError::Overflow))?;
 				Ok(())
 			})
 		}

@@ -48,6 +48,16 @@ where
 		index
 	}
 
+	/// Appends `entries` in order, writing the bounds once (a batch of requests pushes many).
+	pub fn push_all(entries: impl IntoIterator<Item = Entry>) {
+		let mut bounds = Bounds::get();
+		for entry in entries {
+			Entries::insert(bounds.tail, entry);
+			bounds.tail = bounds.tail.saturating_add(1);
+		}
+		Bounds::put(bounds);
+	}
+
 	/// Number of entries not yet processed.
 	pub fn len() -> u64 {
 		let bounds = Bounds::get();

@@ -126,8 +126,14 @@ parameter_types! {
 	/// its off-chain worker sends 32 entries a block, so it commits them all in half the
 	/// 4-block commit window and reveals them all in half the answer window.
 	pub const MaxAssignmentsPerWorker: u32 = 64;
-	/// A block takes at most 256 prediction requests; their draws run in the next block's hook.
-	pub const MaxPendingDraws: u32 = 256;
+	/// A block takes prediction requests of at most 1,024 seats in all (1,024 requests at
+	/// R = 1, 341 at R = 3); their draws run in the next block's hook, within a third of a block
+	/// (`integrity_test`).
+	pub const MaxPendingSeats: u32 = 1024;
+	/// `request_predictions` makes at most 64 requests: 4 KB of call for the digits model's
+	/// 64-value inputs, its fixed work shared 64 ways, a full batch within `MaxPendingSeats` at
+	/// any redundancy (64 × 16).
+	pub const MaxRequestsPerCall: u32 = 64;
 	/// A request and its result (kept a day) hold 0.01 MDC plus 1 micro-MDC per input value:
 	/// about what `pallet-preimage` asks for the same bytes.
 	pub const RequestDeposit: Balance = 10 * MILLI_MDC;
@@ -174,7 +180,8 @@ impl pallet_ml_predictions::Config for Runtime {
 	type MaxRedundancy = ConstU32<16>;
 	type MaxAnswersPerSubmission = ConstU32<32>;
 	type MaxQueueWorkPerBlock = ConstU32<16>;
-	type MaxPendingDraws = MaxPendingDraws;
+	type MaxPendingSeats = MaxPendingSeats;
+	type MaxRequestsPerCall = MaxRequestsPerCall;
 	type RequestDeposit = RequestDeposit;
 	type DepositPerInputByte = DepositPerInputByte;
 	type UnrefundedShare = UnrefundedShare;
