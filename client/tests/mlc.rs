@@ -318,6 +318,30 @@ fn a_quantized_model_is_registered_and_answers_like_the_engine(node: &Node, dir:
 		"takes 64 input values, got 3",
 	);
 
+	// Several rows of a file in one `request_predictions`: each its own request and answer, in
+	// row order.
+	let samples = [5usize, 23, 42];
+	let csv = dir.join("rows.csv");
+	let lines: Vec<String> =
+		samples.iter().map(|&i| test.row(i).iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")).collect();
+	std::fs::write(&csv, lines.join("\n")).unwrap();
+	let csv_arg = csv.to_str().unwrap();
+	let batch = node.json(&["--suri", "//Bob", "predict", "--model", &id, "--input", csv_arg, "--rows", "3"]);
+	let predictions = batch["predictions"].as_array().unwrap();
+	assert_eq!(predictions.len(), 3, "{batch}");
+	let ids: Vec<u64> = predictions.iter().map(|p| p["request"].as_u64().unwrap()).collect();
+	assert_eq!(ids, vec![ids[0], ids[0] + 1, ids[0] + 2], "consecutive ids in row order: {batch}");
+	for (p, &i) in predictions.iter().zip(&samples) {
+		let Output::Class(expected) = model.run(&quantize::quantize_input(&model.input, test.row(i))).unwrap() else {
+			panic!("digits is a classifier")
+		};
+		assert_eq!(p["class"].as_u64(), Some(u64::from(expected)), "row of sample {i}: {batch}");
+	}
+	fails(
+		node.mlc(&["--suri", "//Bob", "predict", "--model", &id, "--input", csv_arg, "--rows", "5"]),
+		"has 3 rows, fewer than the 5 asked",
+	);
+
 	// A challenge of a right answer: the chain re-executes the model, the result stands and the
 	// challenger loses exactly the deposit (plus the transaction fee).
 	let request = node.json(&[

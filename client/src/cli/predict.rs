@@ -34,6 +34,11 @@ pub struct PredictArgs {
 	/// How long to wait for the answer, in seconds.
 	#[arg(long, default_value_t = 120)]
 	pub timeout: u64,
+	/// Predict the first N rows of the `--input` file (CSV or NPY), not only the first: sent
+	/// in `request_predictions` batches of up to the chain's `MaxRequestsPerCall` inputs a
+	/// transaction, each row its own request, fee and answer.
+	#[arg(long, value_name = "N")]
+	pub rows: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,18 +62,24 @@ pub async fn model_blob(at: &At, hash: H256, len: u32) -> anyhow::Result<Model> 
 		.map_err(|e| anyhow::anyhow!("the model's blob does not decode: {e:?}"))
 }
 
-/// Real values from `--input`: a file, or numbers separated by commas or spaces.
-fn read_values(input: &str) -> anyhow::Result<Vec<f32>> {
+/// The first `rows` rows of the CSV or NPY file `input`.
+fn read_rows(input: &str, rows: usize) -> anyhow::Result<Vec<Vec<f32>>> {
 	let path = Path::new(input);
-	if path.is_file() {
-		let table = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy")) {
-			data::read_npy_table(path)?
-		} else {
-			let (header, _) = super::model::csv_shape(path)?;
-			data::read_csv_file(path, header, None)?.0
-		};
-		anyhow::ensure!(table.rows > 0, "{input}: no rows");
-		return Ok(table.row(0).to_vec());
+	anyhow::ensure!(path.is_file(), "--rows reads rows of an --input file (CSV or NPY); there is no file {input}");
+	let table = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy")) {
+		data::read_npy_table(path)?
+	} else {
+		let (header, _) = super::model::csv_shape(path)?;
+		data::read_csv_file(path, header, None)?.0
+	};
+	anyhow::ensure!(table.rows >= rows, "{input} has {} rows, fewer than the {rows} asked", table.rows);
+	Ok((0..rows).map(|i| table.row(i).to_vec()).collect())
+}
+
+/// Real values from `--input`: a file (its first row), or numbers separated by commas or spaces.
+fn read_values(input: &str) -> anyhow::Result<Vec<f32>> {
+	if Path::new(input).is_file() {
+		return read_rows(input, 1)?.pop().with_context(|| format!("{input}: no rows"));
 	}
 	input
 		.split(|c: char| c == ',' || c.is_whitespace())
@@ -100,6 +111,10 @@ pub async fn predict(ctx: &mut Ctx, args: PredictArgs) -> anyhow::Result<Report>
 	let info = modelchain_client::chain::view(&at, modelchain::view_functions().ml_models().model(args.model))
 		.await?
 		.with_context(|| format!("no model {}: `mlc model list` shows the registered ones", args.model))?;
+	if let Some(rows) = args.rows {
+		anyhow::ensure!(rows > 0, "--rows must be at least 1");
+		anyhow::ensure!(!args.raw, "--rows quantizes the file's real values: leave out --raw");
+	}
 	let input: Vec<i8> = if args.raw {
 		args.input
 			.split(|c: char| c == ',' || c.is_whitespace())
@@ -129,6 +144,12 @@ pub async fn predict(ctx: &mut Ctx, args: PredictArgs) -> anyhow::Result<Report>
 			info.fee.saturating_add(params.worker_fee.saturating_mul(u128::from(params.redundancy)))
 		}
 	};
+	if let Some(rows) = args.rows {
+		let model = model_blob(&at, info.blob_hash, info.blob_len).await?;
+		let inputs: Vec<Vec<i8>> =
+			read_rows(&args.input, rows)?.iter().map(|row| quantize::quantize_input(&model.input, row)).collect();
+		return predict_rows(ctx, &client, &args, inputs, max_fee).await;
+	}
 	let call = modelchain::tx().ml_predictions().request_prediction(args.model, BoundedVec(input.clone()), max_fee);
 	let included = submit(ctx, &call, "sending the request").await?;
 	let requested = included
@@ -155,15 +176,73 @@ pub async fn predict(ctx: &mut Ctx, args: PredictArgs) -> anyhow::Result<Report>
 	))
 }
 
-/// Waits for request `id`'s result block by block from `from`: its output and the block, or an
-/// error if the request failed.
-async fn wait_for_result(
+/// `mlc predict --rows`: every input requested in `request_predictions` batches, then every
+/// answer awaited; the report lists them in row order.
+async fn predict_rows(
+	ctx: &mut Ctx,
 	client: &modelchain_client::Client,
-	id: u64,
+	args: &PredictArgs,
+	inputs: Vec<Vec<i8>>,
+	max_fee_each: u128,
+) -> anyhow::Result<Report> {
+	let per_call =
+		client.at_best().await?.constants().entry(modelchain::constants().ml_predictions().max_requests_per_call())?
+			as usize;
+	let mut requests = Vec::with_capacity(inputs.len());
+	let mut first_block = None;
+	let mut held = 0u128;
+	for (k, chunk) in inputs.chunks(per_call.max(1)).enumerate() {
+		let call = modelchain::tx().ml_predictions().request_predictions(
+			args.model,
+			BoundedVec(chunk.iter().map(|input| BoundedVec(input.clone())).collect()),
+			max_fee_each,
+		);
+		let what = format!("sending rows {}..{} of {}", k * per_call, k * per_call + chunk.len(), inputs.len());
+		let included = submit(ctx, &call, &what).await?;
+		first_block.get_or_insert(included.block_number);
+		for requested in included.events.find::<modelchain::ml_predictions::events::PredictionRequested>() {
+			let requested = requested?;
+			held = held.saturating_add(requested.fee);
+			requests.push(requested.request);
+		}
+	}
+	anyhow::ensure!(requests.len() == inputs.len(), "{} requests made for {} rows", requests.len(), inputs.len());
+	let from = first_block.unwrap_or_default();
+	let spinner = ctx.spinner(format!("waiting for the answers to {} requests", requests.len()));
+	let results = wait_for_results(client, &requests, from, Duration::from_secs(args.timeout)).await;
+	spinner.finish_and_clear();
+	let results = results?;
+	let mut rows = Vec::with_capacity(requests.len());
+	let mut lines = Vec::with_capacity(requests.len());
+	for (row, (id, (block, output))) in requests.iter().zip(results).enumerate() {
+		let (mut j, words) = render(&output);
+		j["row"] = json!(row);
+		j["request"] = json!(id);
+		j["answered_at"] = json!(block);
+		rows.push(j);
+		lines.push(format!("row {row}: request {id}: {words} (answered in #{block})"));
+	}
+	lines.push(format!(
+		"{} predictions of model {} asked from block #{from}, held at most {}",
+		requests.len(),
+		args.model,
+		units::format(held)
+	));
+	let j = json!({ "model": args.model, "requested_at": from, "fee": held.to_string(), "predictions": rows });
+	Ok(Report::new(j, lines.join("\n")))
+}
+
+/// Waits for the results of every request of `ids` block by block from `from`, in the order of
+/// `ids`, or an error at the first that failed.
+async fn wait_for_results(
+	client: &modelchain_client::Client,
+	ids: &[u64],
 	from: u64,
 	timeout: Duration,
-) -> anyhow::Result<(u64, Prediction)> {
+) -> anyhow::Result<Vec<(u64, Prediction)>> {
+	let mut found: std::collections::HashMap<u64, (u64, Prediction)> = std::collections::HashMap::new();
 	let deadline = tokio::time::Instant::now() + timeout;
+	let wanted: std::collections::HashSet<u64> = ids.iter().copied().collect();
 	let mut next = from;
 	loop {
 		while next <= client.best_number().await? {
@@ -172,16 +251,17 @@ async fn wait_for_result(
 				let event = event?;
 				if let Some(Ok(ready)) = event.decode_fields_as::<modelchain::ml_predictions::events::PredictionReady>()
 				{
-					if ready.request == id {
-						return Ok((next, ready.output));
+					if wanted.contains(&ready.request) {
+						found.insert(ready.request, (next, ready.output));
 					}
 				}
 				if let Some(Ok(failed)) =
 					event.decode_fields_as::<modelchain::ml_predictions::events::PredictionFailed>()
 				{
-					if failed.request == id {
+					if wanted.contains(&failed.request) {
 						anyhow::bail!(
-							"request {id} failed in block #{next}: no quorum of workers answered ({} silent); the fee was refunded but {}",
+							"request {} failed in block #{next}: no quorum of workers answered ({} silent); the fee was refunded but {}",
+							failed.request,
 							failed.missed.len(),
 							units::format(failed.kept)
 						);
@@ -190,12 +270,34 @@ async fn wait_for_result(
 			}
 			next += 1;
 		}
-		anyhow::ensure!(
-			tokio::time::Instant::now() < deadline,
-			"no answer to request {id} within {timeout:?}: `mlc request status {id}` shows where it is"
-		);
+		if found.len() == wanted.len() {
+			return Ok(ids.iter().filter_map(|id| found.remove(id)).collect());
+		}
+		if tokio::time::Instant::now() >= deadline {
+			match ids {
+				[id] => anyhow::bail!(
+					"no answer to request {id} within {timeout:?}: `mlc request status {id}` shows where it is"
+				),
+				_ => anyhow::bail!(
+					"{} of {} requests unanswered within {timeout:?}: `mlc request status <id>` shows where each is",
+					wanted.len() - found.len(),
+					wanted.len()
+				),
+			}
+		}
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
+}
+
+/// Waits for request `id`'s result block by block from `from`: its output and the block, or an
+/// error if the request failed.
+async fn wait_for_result(
+	client: &modelchain_client::Client,
+	id: u64,
+	from: u64,
+	timeout: Duration,
+) -> anyhow::Result<(u64, Prediction)> {
+	wait_for_results(client, &[id], from, timeout).await?.pop().context("one request, one result")
 }
 
 pub async fn request(ctx: &mut Ctx, command: RequestCommand) -> anyhow::Result<Report> {
