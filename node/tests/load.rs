@@ -477,10 +477,12 @@ fn prediction_load() {
 	drop(node);
 }
 
-/// What the weights allow, whatever the workers: the predictions a block's normal class could
-/// take if the only limit were weight, each prediction paying for its request and its answers
-/// (`R` answers, twice that with commit and reveal when `Q` ≥ 2) in full batches. Draws run
-/// in the next block's hook and are listed apart.
+/// What the weights allow, whatever the workers: the predictions a block could take if the
+/// only limit were weight, each prediction paying for its request (in full
+/// `request_predictions` batches), its answers (`R` answers, twice that with commit and
+/// reveal when `Q` ≥ 2, in full submissions) and its draw in the hook. Requests and answers
+/// fill the normal class; with the draws (mandatory, in the next block's hook) the block must
+/// also stay within its whole weight, which normal transactions may not push past.
 fn weight_ceiling(params: &Parameters<modelchain_runtime::Balance>) {
 	use modelchain_runtime::Runtime;
 	use pallet_ml_predictions::WeightInfo as _;
@@ -491,9 +493,12 @@ fn weight_ceiling(params: &Parameters<modelchain_runtime::Balance>) {
 	let normal = limits.get(DispatchClass::Normal);
 	let base = normal.base_extrinsic.ref_time() as f64;
 	let max = normal.max_total.unwrap().ref_time() as f64;
+	let block = limits.max_block.ref_time() as f64;
 	let r = params.redundancy;
-	let batch = <C as pallet_ml_predictions::Config>::MaxAnswersPerSubmission::get();
-	let draws = <C as pallet_ml_predictions::Config>::MaxPendingDraws::get();
+	let batch: u32 = <C as pallet_ml_predictions::Config>::MaxAnswersPerSubmission::get();
+	let per_call = <C as pallet_ml_predictions::Config>::MaxRequestsPerCall::get();
+	// A block's requests: as many as their seats allow.
+	let draws = <C as pallet_ml_predictions::Config>::MaxPendingSeats::get() / r.max(1);
 	// Every signed transaction also pays its extensions' weight (nonce, payment, the market's
 	// pool checks…): measured on a transfer, whose call adds nothing to them; answers add the
 	// pool check of their entries.
@@ -505,21 +510,32 @@ fn weight_ceiling(params: &Parameters<modelchain_runtime::Balance>) {
 	let info = sign(K::Eve, transfer_call, 0, genesis).get_dispatch_info();
 	let extensions = info.extension_weight.ref_time() as f64;
 	let transfer = base + info.total_weight().ref_time() as f64;
-	let request = base + extensions + W::request_prediction(64, r).ref_time() as f64;
-	let steps = if params.quorum >= 2 { 2.0 } else { 1.0 };
-	let answer = (base + extensions + (W::check_answers(batch) + W::submit_predictions(batch, r)).ref_time() as f64)
-		/ batch as f64;
-	let per_prediction = request + steps * r as f64 * answer;
-	let draw = W::draw_workers(draws, r).ref_time() as f64 / draws as f64;
+	let single = base + extensions + W::request_prediction(64, r).ref_time() as f64;
+	let request = (base + extensions + W::request_predictions(per_call, 64).ref_time() as f64) / per_call as f64;
+	let steps = if params.quorum >= 2 { 2 } else { 1 };
+	// A prediction takes `steps × R` entries, of which one settles it (with its `R` workers)
+	// and the others only record: a full batch's share of each.
+	let settled = batch.div_ceil(steps * r);
+	let submission = pallet_ml_predictions::Pallet::<C>::submission_weight(settled, batch - settled, settled * (r - 1));
+	let answer = (base + extensions + (W::check_answers(batch) + submission).ref_time() as f64) / batch as f64;
+	let per_prediction = request + (steps * r) as f64 * answer;
+	let draw = pallet_ml_predictions::Pallet::<C>::draw_weight(draws, draws * r).ref_time() as f64 / draws as f64;
+	let by_normal = max / per_prediction;
+	let by_block = block / (per_prediction + draw);
 	println!(
-		"weight ceiling (R = {r}, Q = {}): a request {:.1} µs, an answer {:.1} µs (in batches of {batch}), a draw {:.1} µs (hook); \
-		 a block's normal weight ({:.2} s) fits {:.0} predictions (requests and their answers) or {:.0} transfers ({:.1} µs each)",
+		"weight ceiling (R = {r}, Q = {}): a request {:.1} µs in batches of {per_call} ({:.1} µs alone), an answer \
+		 {:.1} µs (in batches of {batch}), a draw {:.1} µs (hook); a block's normal weight ({:.2} s) fits {by_normal:.0} \
+		 predictions' requests and answers, its whole weight ({:.2} s) {by_block:.0} with their draws: {:.0} \
+		 predictions a block (weight alone; `MaxPendingSeats` lets {draws} requests a block through); or {:.0} \
+		 transfers ({:.1} µs each)",
 		params.quorum,
 		request / 1e6,
+		single / 1e6,
 		answer / 1e6,
 		draw / 1e6,
 		max / 1e12,
-		max / per_prediction,
+		block / 1e12,
+		by_normal.min(by_block),
 		max / transfer,
 		transfer / 1e6,
 	);
