@@ -11,12 +11,19 @@
 //! 1. latency: `MODELCHAIN_LOAD_REQUESTS` (default 1,000) requests at a steady
 //!    `MODELCHAIN_LOAD_PER_BLOCK` (default 10) a block; p50/p99 in blocks and seconds from the
 //!    submission to the block with the result, and to the moment that block was seen finalized;
-//! 2. prediction flood: `MODELCHAIN_LOAD_FLOOD` (default 1,000) requests made ready in the pool
-//!    at once; the most a block accepts and settles, and what stopped it;
+//! 2. prediction flood: `MODELCHAIN_LOAD_FLOOD` (default 4,096) requests in
+//!    `request_predictions` batches of `MaxRequestsPerCall`, a block's worth of seats
+//!    (`MaxPendingSeats / R`) made ready after each new block; the most results a block settles,
+//!    and what stopped it. A dev node of the measurement's own first gets
+//!    `MODELCHAIN_LOAD_WORKERS` (default 63) more workers, their keys in its keystore, so that
+//!    a block's seats spread over 64 workers (16 each, within the 32 answers one submission
+//!    carries): one worker alone answers at most 32 requests a block, whatever the chain takes.
+//!    That node runs `--chain dev-fast` (the dev chain with short periods) so the new workers
+//!    enter the draw after 10 blocks, not 100;
 //! 3. transfer flood: `MODELCHAIN_LOAD_TRANSFERS` (default 16,000) `transfer_keep_alive` made ready
 //!    at once; the most a block includes, and its share of the block's weight and length.
 //!
-//! "Ready at once": each sender's transactions are submitted from its second nonce on (they wait
+//! "Ready at once" (transfers): each sender's transactions are submitted from its second nonce on (they wait
 //! in the pool's future queue), then every sender's first: the whole batch becomes ready between
 //! two blocks, so a block's count is what the block can take, not how fast RPC calls arrive.
 
@@ -36,7 +43,9 @@ use modelchain_runtime::{
 };
 use pallet_ml_predictions::{Event as P, Parameters, Prediction, RequestId};
 use polkadot_sdk::{
-	frame_support::dispatch::DispatchClass, frame_system, pallet_balances, sp_keyring::Sr25519Keyring as K,
+	frame_support::{dispatch::DispatchClass, traits::Get, BoundedVec},
+	frame_system, pallet_balances,
+	sp_keyring::Sr25519Keyring as K,
 	sp_runtime::DispatchError,
 };
 
@@ -53,16 +62,22 @@ fn now_ms() -> u64 {
 	SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
 }
 
-/// A transaction the measurement follows from its submission to its outcome.
+/// A transaction the measurement follows from its submission to its inclusion.
 #[derive(Default)]
 struct Tracked {
 	submitted_ms: u64,
 	/// The block that included it.
 	included: Option<u32>,
-	/// The request it created (`PredictionRequested`).
-	request: Option<RequestId>,
+	/// The requests it asks for (a `request_predictions` batch asks for many).
+	inputs: u32,
 	/// Its dispatch error, if it failed.
 	failed: Option<DispatchError>,
+}
+
+/// A request a tracked transaction created (`PredictionRequested`), followed to its outcome.
+struct Request {
+	/// The transaction (index into `Scan::tracked`).
+	tx: usize,
 	/// The block with the request's outcome, its timestamp, whether a result (not a failure),
 	/// and when the scanner saw it finalized.
 	settled: Option<(u32, u64, bool, u64)>,
@@ -100,6 +115,8 @@ struct Scan {
 	next: u32,
 	tracked: Vec<Tracked>,
 	by_hash: HashMap<Hash, usize>,
+	requests: Vec<Request>,
+	/// Index into `requests`.
 	by_request: HashMap<RequestId, usize>,
 	rows: Vec<Row>,
 	expected: Prediction<<modelchain_runtime::Runtime as pallet_ml_predictions::Config>::MaxOutputLen>,
@@ -111,6 +128,7 @@ impl Scan {
 			next: from,
 			tracked: Vec::new(),
 			by_hash: HashMap::new(),
+			requests: Vec::new(),
 			by_request: HashMap::new(),
 			rows: Vec::new(),
 			expected: Prediction::Class(0),
@@ -122,9 +140,10 @@ impl Scan {
 		self.tracked.push(t);
 	}
 
-	/// Tracked transactions without an outcome yet.
+	/// Tracked transactions not yet in a block, and requests without an outcome yet.
 	fn open(&self) -> usize {
-		self.tracked.iter().filter(|t| t.failed.is_none() && t.settled.is_none()).count()
+		self.tracked.iter().filter(|t| t.included.is_none()).count()
+			+ self.requests.iter().filter(|r| r.settled.is_none()).count()
 	}
 
 	/// Reads every block finalized since the last call.
@@ -157,8 +176,8 @@ impl Scan {
 				let tracked = BlockView::extrinsic_of(record).and_then(|i| mine.get(&i).copied());
 				match (&record.event, tracked) {
 					(RuntimeEvent::MlPredictions(P::PredictionRequested { request, .. }), Some(t)) => {
-						self.tracked[t].request = Some(*request);
-						self.by_request.insert(*request, t);
+						self.by_request.insert(*request, self.requests.len());
+						self.requests.push(Request { tx: t, settled: None });
 						row.requested += 1;
 					}
 					(RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }), Some(t)) => {
@@ -166,21 +185,21 @@ impl Scan {
 							(dispatch_error, network_busy())
 						{
 							if (m.index, m.error) == (busy.index, busy.error) {
-								row.busy += 1;
+								row.busy += self.tracked[t].inputs;
 							}
 						}
 						self.tracked[t].failed = Some(*dispatch_error);
 					}
 					(RuntimeEvent::MlPredictions(P::PredictionReady { request, output, .. }), _) => {
-						if let Some(&t) = self.by_request.get(request) {
+						if let Some(&r) = self.by_request.get(request) {
 							assert_eq!(output, &self.expected, "request {request}: the digits model's output");
-							self.tracked[t].settled = Some((block.number, block.timestamp_ms, true, seen_ms));
+							self.requests[r].settled = Some((block.number, block.timestamp_ms, true, seen_ms));
 							row.ready += 1;
 						}
 					}
 					(RuntimeEvent::MlPredictions(P::PredictionFailed { request, .. }), _) => {
-						if let Some(&t) = self.by_request.get(request) {
-							self.tracked[t].settled = Some((block.number, block.timestamp_ms, false, seen_ms));
+						if let Some(&r) = self.by_request.get(request) {
+							self.requests[r].settled = Some((block.number, block.timestamp_ms, false, seen_ms));
 							row.failed += 1;
 						}
 					}
@@ -237,12 +256,34 @@ impl Chain {
 		Chain { genesis: rpc.block_hash(0), nonces, params, input_len: 64 }
 	}
 
-	fn request_call(&self, i: usize) -> RuntimeCall {
+	/// Input `i` for the digits model.
+	fn input(
+		&self,
+		i: usize,
+	) -> BoundedVec<i8, <modelchain_runtime::Runtime as pallet_ml_predictions::Config>::MaxInputLen> {
 		let input: Vec<i8> = (0..self.input_len).map(|j| ((i * 31 + j * 7) % 256) as u8 as i8).collect();
+		input.try_into().unwrap()
+	}
+
+	/// What a request costs at most: the model's fee and every drawn worker's.
+	fn max_fee(&self) -> modelchain_runtime::Balance {
+		DEMO_MODEL_FEE + self.params.worker_fee * self.params.redundancy as u128
+	}
+
+	fn request_call(&self, i: usize) -> RuntimeCall {
 		RuntimeCall::MlPredictions(pallet_ml_predictions::Call::request_prediction {
 			model: 0,
-			input: input.try_into().unwrap(),
-			max_fee: DEMO_MODEL_FEE + self.params.worker_fee * self.params.redundancy as u128,
+			input: self.input(i),
+			max_fee: self.max_fee(),
+		})
+	}
+
+	/// `n` requests of input 0 in one `request_predictions`.
+	fn batch_call(&self, n: usize) -> RuntimeCall {
+		RuntimeCall::MlPredictions(pallet_ml_predictions::Call::request_predictions {
+			model: 0,
+			inputs: vec![self.input(0); n].try_into().expect("at most MaxRequestsPerCall"),
+			max_fee_each: self.max_fee(),
 		})
 	}
 
@@ -259,12 +300,7 @@ fn expected(
 	i: usize,
 ) -> Prediction<<modelchain_runtime::Runtime as pallet_ml_predictions::Config>::MaxOutputLen> {
 	let model = modelchain_nn::Model::decode_blob(DIGITS_MODEL, &modelchain_nn::Bounds::default()).unwrap();
-	let RuntimeCall::MlPredictions(pallet_ml_predictions::Call::request_prediction { input, .. }) =
-		chain.request_call(i)
-	else {
-		unreachable!()
-	};
-	Prediction::from_output(model.run(&input).unwrap()).unwrap()
+	Prediction::from_output(model.run(&chain.input(i)).unwrap()).unwrap()
 }
 
 /// Phase 1: `n` requests at `per_block` a block; prints the latency table.
@@ -278,7 +314,7 @@ fn latency(rpc: &Rpc, chain: &mut Chain, n: usize, per_block: usize, block_ms: u
 	for i in 0..n {
 		let sender = SENDERS[i % SENDERS.len()];
 		let xt = sign(sender, call.clone(), chain.next(sender), chain.genesis);
-		let t = Tracked { submitted_ms: now_ms(), ..Tracked::default() };
+		let t = Tracked { submitted_ms: now_ms(), inputs: 1, ..Tracked::default() };
 		let hash = rpc.try_submit(&xt).unwrap_or_else(|e| panic!("request {i} refused by the pool: {e}"));
 		scan.track(hash, t);
 		scan.advance(rpc);
@@ -287,7 +323,7 @@ fn latency(rpc: &Rpc, chain: &mut Chain, n: usize, per_block: usize, block_ms: u
 	}
 	scan.settle(rpc, Duration::from_secs(600));
 	let failed: Vec<_> = scan.tracked.iter().filter_map(|t| t.failed).collect();
-	let settled: Vec<_> = scan.tracked.iter().filter_map(|t| t.settled.map(|s| (t, s))).collect();
+	let settled: Vec<_> = scan.requests.iter().filter_map(|r| r.settled.map(|s| (&scan.tracked[r.tx], s))).collect();
 	let ready = settled.iter().filter(|(_, s)| s.2).count();
 	assert_eq!(ready + failed.len() + (settled.len() - ready), n);
 	let mut blocks: Vec<f64> =
@@ -385,21 +421,104 @@ fn print_rows(rows: &[Row], keep: impl Fn(&Row) -> bool) {
 	}
 }
 
-/// Phase 2: `n` requests ready at once; returns the most results a block settled.
+/// Phase 2: `n` requests, a block's worth of seats (`MaxPendingSeats / R`) in full
+/// `request_predictions` batches made ready right after each new block; returns the most
+/// results a block settled.
 fn prediction_flood(rpc: &Rpc, chain: &mut Chain, n: usize) -> u32 {
-	let calls = (0..n).map(|i| (SENDERS[i % SENDERS.len()], chain.request_call(0))).collect();
-	let mut scan = submit_at_once(rpc, chain, calls);
+	type C = modelchain_runtime::Runtime;
+	let per_call = <C as pallet_ml_predictions::Config>::MaxRequestsPerCall::get() as usize;
+	let seats = <C as pallet_ml_predictions::Config>::MaxPendingSeats::get() as usize;
+	let wave = (seats / chain.params.redundancy.max(1) as usize).max(1);
+	let mut scan = Scan::new(rpc.finalized_number() + 1);
 	scan.expected = expected(chain, 0);
-	scan.settle(rpc, Duration::from_secs(900));
-	let accepted = scan.tracked.iter().filter(|t| t.request.is_some()).count();
-	let ready = scan.tracked.iter().filter(|t| t.settled.is_some_and(|s| s.2)).count();
-	let busy: u32 = scan.rows.iter().map(|r| r.busy).sum();
+	let started = Instant::now();
+	let (mut sent, mut calls) = (0, 0);
+	let mut best = rpc.best_number();
+	while sent < n {
+		// Right after a block: the wave waits in the pool for the next one.
+		best = rpc.wait_for_best(best + 1, Duration::from_secs(60));
+		let mut left = wave.min(n - sent);
+		while left > 0 {
+			let size = left.min(per_call);
+			let sender = SENDERS[calls % SENDERS.len()];
+			let xt = sign(sender, chain.batch_call(size), chain.next(sender), chain.genesis);
+			let t = Tracked { submitted_ms: now_ms(), inputs: size as u32, ..Tracked::default() };
+			let hash = rpc.try_submit(&xt).unwrap_or_else(|e| panic!("batch {calls} refused by the pool: {e}"));
+			scan.track(hash, t);
+			(left, sent, calls) = (left - size, sent + size, calls + 1);
+		}
+		scan.advance(rpc);
+	}
 	println!(
-		"\nprediction flood: {n} requests ready at once: {accepted} accepted, {busy} NetworkBusy, {ready} results"
+		"\nprediction flood: {n} requests in {calls} transactions of up to {per_call}, {wave} after each block, in {:.0} s",
+		started.elapsed().as_secs_f64()
 	);
+	scan.settle(rpc, Duration::from_secs(900));
+	let accepted = scan.requests.len();
+	let ready = scan.requests.iter().filter(|r| r.settled.is_some_and(|s| s.2)).count();
+	let busy: u32 = scan.rows.iter().map(|r| r.busy).sum();
+	println!("{accepted} accepted, {busy} NetworkBusy, {ready} results");
 	print_rows(&scan.rows, |r| r.included + r.ready + r.failed > 0);
 	assert_eq!(ready, accepted, "every accepted request gets its result");
 	scan.rows.iter().map(|r| r.ready).max().unwrap_or(0)
+}
+
+/// Registers `w` more workers, `//LoadWorker<i>` (stash) with the worker key
+/// `//LoadWorker<i>//key` put in this node's keystore, and waits until the draw can pick them.
+/// Bob funds them: the bond and the stash's fees, and the fees a key pays for its answers
+/// before they are refunded.
+fn add_workers(rpc: &Rpc, w: usize) {
+	use polkadot_sdk::{
+		pallet_utility,
+		sp_core::{sr25519, Pair as _},
+		sp_runtime::MultiAddress,
+	};
+	type C = modelchain_runtime::Runtime;
+	let bond = <C as pallet_ml_staking::Config>::MinWorkerBond::get();
+	let pair = |suri: &str| sr25519::Pair::from_string(suri, None).unwrap();
+	let key_suri = |i: usize| format!("//LoadWorker{i}//key");
+	let workers: Vec<_> = (0..w).map(|i| (pair(&format!("//LoadWorker{i}")), pair(&key_suri(i)))).collect();
+	let transfer = |to: &sr25519::Pair, value| {
+		RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+			dest: MultiAddress::Id(to.public().into()),
+			value,
+		})
+	};
+	let calls =
+		workers.iter().flat_map(|(stash, key)| [transfer(stash, bond + 100 * MDC), transfer(key, 100 * MDC)]).collect();
+	let batch_done = |events: &[EventRecord]| {
+		events.iter().any(|r| matches!(r.event, RuntimeEvent::Utility(pallet_utility::Event::BatchCompleted)))
+	};
+	let from = rpc.submit(K::Bob, RuntimeCall::Utility(pallet_utility::Call::batch_all { calls }));
+	rpc.find_block_with(from, Duration::from_secs(60), batch_done);
+	let from = rpc.best_number();
+	for (i, (stash, key)) in workers.iter().enumerate() {
+		let _: serde_json::Value =
+			rpc.call("author_insertKey", serde_json::json!(["mlwk", key_suri(i), hex_of(&key.public().0)]));
+		let calls = vec![
+			RuntimeCall::MlStaking(pallet_ml_staking::Call::bond { value: bond }),
+			RuntimeCall::MlStaking(pallet_ml_staking::Call::set_worker_key { key: key.public().into() }),
+			RuntimeCall::MlStaking(pallet_ml_staking::Call::register_worker {}),
+		];
+		rpc.submit_with(stash, RuntimeCall::Utility(pallet_utility::Call::batch_all { calls }));
+	}
+	let stashes: Vec<AccountId> = workers.iter().map(|(stash, _)| stash.public().into()).collect();
+	let storage_key = pallet_ml_staking::ActiveWorkers::<common::Runtime>::hashed_key().to_vec();
+	let deadline = Instant::now() + Duration::from_secs(600);
+	loop {
+		let best = rpc.best_number();
+		let active: Vec<(AccountId, u32)> = rpc
+			.storage(storage_key.clone(), rpc.block_hash(best))
+			.map(|v| Decode::decode(&mut &v[..]).expect("ActiveWorkers decodes"))
+			.unwrap_or_default();
+		let drawable = stashes.iter().filter(|s| active.iter().any(|(a, at)| a == *s && *at <= best)).count();
+		if drawable == w {
+			println!("\n{w} more workers (their keys in this node), registered from block {from}, drawable at {best}");
+			return;
+		}
+		assert!(Instant::now() < deadline, "only {drawable} of {w} new workers drawable by block {best}");
+		std::thread::sleep(Duration::from_secs(1));
+	}
 }
 
 /// Phase 3: `n` transfers ready at once; returns the most a block included.
@@ -435,11 +554,16 @@ impl Scan {
 #[ignore = "a measurement: run by scripts/load.sh"]
 fn prediction_load() {
 	let mut node = None;
+	let workers = env_or("MODELCHAIN_LOAD_WORKERS", 63);
 	let rpc = match std::env::var("MODELCHAIN_LOAD_PORT") {
 		Ok(port) => Rpc { port: port.parse().expect("MODELCHAIN_LOAD_PORT is a port") },
 		Err(_) => {
 			// A big pool: the floods park their later nonces in the future queue (a tenth of it).
-			let dev = node.insert(DevNode::start(&["--pool-limit", "200000", "--pool-kbytes", "1000000"]));
+			let mut args = vec!["--pool-limit", "200000", "--pool-kbytes", "1000000"];
+			if workers > 0 {
+				args.extend(["--chain", "dev-fast"]);
+			}
+			let dev = node.insert(DevNode::start(&args));
 			dev.rpc()
 		}
 	};
@@ -462,14 +586,19 @@ fn prediction_load() {
 	if requests > 0 {
 		latency(&rpc, &mut chain, requests, env_or("MODELCHAIN_LOAD_PER_BLOCK", 10), block_ms);
 	}
-	let flood = env_or("MODELCHAIN_LOAD_FLOOD", 1000);
+	let flood = env_or("MODELCHAIN_LOAD_FLOOD", 4096);
+	if flood > 0 && node.is_some() && workers > 0 {
+		add_workers(&rpc, workers);
+	}
 	let most_results = if flood > 0 { prediction_flood(&rpc, &mut chain, flood) } else { 0 };
 	let transfers = env_or("MODELCHAIN_LOAD_TRANSFERS", 16_000);
 	let most_transfers = if transfers > 0 { transfer_flood(&rpc, &mut chain, transfers) } else { 0 };
-	println!(
-		"\nmost results in a block: {most_results}; most transfers in a block: {most_transfers}; ratio {:.4}",
-		most_results as f64 / most_transfers.max(1) as f64
-	);
+	if most_results > 0 && most_transfers > 0 {
+		println!(
+			"\nmost results in a block: {most_results}; most transfers in a block: {most_transfers}; ratio {:.4}",
+			most_results as f64 / most_transfers as f64
+		);
+	}
 	weight_ceiling(&chain.params);
 	// And for the other shape of network (the local testnet's R = 3, Q = 2, or the dev chain's 1, 1).
 	let other = if chain.params.quorum >= 2 { (1, 1) } else { (3, 2) };
@@ -486,7 +615,7 @@ fn prediction_load() {
 fn weight_ceiling(params: &Parameters<modelchain_runtime::Balance>) {
 	use modelchain_runtime::Runtime;
 	use pallet_ml_predictions::WeightInfo as _;
-	use polkadot_sdk::frame_support::{dispatch::GetDispatchInfo, traits::Get};
+	use polkadot_sdk::frame_support::dispatch::GetDispatchInfo;
 	type W = pallet_ml_predictions::weights::SubstrateWeight<Runtime>;
 	type C = Runtime;
 	let limits = RuntimeBlockWeights::get();

@@ -381,7 +381,7 @@ fn answer_of<T: Config>(id: RequestId) -> Prediction<T::MaxOutputLen> {
 fn deciding_answers<T: Config>(
 	n: u32,
 	r: u32,
-) -> (T::AccountId, BoundedVec<(RequestId, Submission<T::MaxOutputLen>), T::MaxAnswersPerSubmission>) {
+) -> (T::AccountId, BoundedVec<crate::offchain::Answer<T>, T::MaxAnswersPerSubmission>) {
 	let (model, redundancy) = setup::<T>(r, 64);
 	let quorum = redundancy / 2 + 1;
 	let mut answers = Vec::new();
