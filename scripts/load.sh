@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Prediction latency and throughput under load, and plain transfers per block for comparison
 # (node/tests/load.rs; its doc comment lists the phases and the MODELCHAIN_LOAD_* knobs).
-#   scripts/load.sh              a dev node of its own (R = 1, Q = 1), about 15 minutes
-#   scripts/load.sh --zombienet  the four-validator zombienet network (R = 3, Q = 2), about 25 minutes
+#   scripts/load.sh              a dev node of its own (`--chain dev-fast`, R = 1, Q = 1) with 63 more
+#                                workers whose keys it holds, about 15 minutes
+#   scripts/load.sh --zombienet  the four-validator zombienet network (R = 3, Q = 2), about 25 minutes;
+#                                its four workers hold 85 requests, so MODELCHAIN_LOAD_FLOOD=1000 shows
+#                                as much as the default 4,096
 # Prints Markdown tables; docs/PERFORMANCE.md has the figures of the last run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
