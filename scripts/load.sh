@@ -4,8 +4,8 @@
 #   scripts/load.sh              a dev node of its own (`--chain dev-fast`, R = 1, Q = 1) with 63 more
 #                                workers whose keys it holds, about 15 minutes
 #   scripts/load.sh --zombienet  the four-validator zombienet network (R = 3, Q = 2), about 25 minutes;
-#                                its four workers hold 85 requests, so MODELCHAIN_LOAD_FLOOD=1000 shows
-#                                as much as the default 4,096
+#                                its four workers hold 85 requests: MODELCHAIN_LOAD_WORKERS=64 adds workers
+#                                (keys in alice's node) to reach a block's seats, 341 requests
 # Prints Markdown tables; docs/PERFORMANCE.md has the figures of the last run.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -15,7 +15,8 @@
 //!    `request_predictions` batches of `MaxRequestsPerCall`, a block's worth of seats
 //!    (`MaxPendingSeats / R`) made ready after each new block; the most results a block settles,
 //!    and what stopped it. A dev node of the measurement's own first gets
-//!    `MODELCHAIN_LOAD_WORKERS` (default 63) more workers, their keys in its keystore, so that
+//!    `MODELCHAIN_LOAD_WORKERS` (default 63; on a running network 0 unless set, the keys go
+//!    into the node at `MODELCHAIN_LOAD_PORT`) more workers, their keys in its keystore, so that
 //!    a block's seats spread over 64 workers (16 each, within the 32 answers one submission
 //!    carries): one worker alone answers at most 32 requests a block, whatever the chain takes.
 //!    That node runs `--chain dev-fast` (the dev chain with short periods) so the new workers
@@ -465,9 +466,9 @@ fn prediction_flood(rpc: &Rpc, chain: &mut Chain, n: usize) -> u32 {
 
 /// Registers `w` more workers, `//LoadWorker<i>` (stash) with the worker key
 /// `//LoadWorker<i>//key` put in this node's keystore, and waits until the draw can pick them.
-/// Bob funds them: the bond and the stash's fees, and the fees a key pays for its answers
-/// before they are refunded.
-fn add_workers(rpc: &Rpc, w: usize) {
+/// The first sender funds them (in one batch, with the nonce `chain` tracks): the bond and the
+/// stash's fees, and the fees a key pays for its answers before they are refunded.
+fn add_workers(rpc: &Rpc, chain: &mut Chain, w: usize) {
 	use polkadot_sdk::{
 		pallet_utility,
 		sp_core::{sr25519, Pair as _},
@@ -489,8 +490,16 @@ fn add_workers(rpc: &Rpc, w: usize) {
 	let batch_done = |events: &[EventRecord]| {
 		events.iter().any(|r| matches!(r.event, RuntimeEvent::Utility(pallet_utility::Event::BatchCompleted)))
 	};
-	let from = rpc.submit(K::Bob, RuntimeCall::Utility(pallet_utility::Call::batch_all { calls }));
-	rpc.find_block_with(from, Duration::from_secs(60), batch_done);
+	let funder = SENDERS[0];
+	let from = rpc.best_number();
+	let funding = sign(
+		funder,
+		RuntimeCall::Utility(pallet_utility::Call::batch_all { calls }),
+		chain.next(funder),
+		chain.genesis,
+	);
+	rpc.try_submit(&funding).unwrap_or_else(|e| panic!("funding the workers refused by the pool: {e}"));
+	rpc.find_block_with(from, Duration::from_secs(120), batch_done);
 	let from = rpc.best_number();
 	for (i, (stash, key)) in workers.iter().enumerate() {
 		let _: serde_json::Value =
@@ -554,8 +563,11 @@ impl Scan {
 #[ignore = "a measurement: run by scripts/load.sh"]
 fn prediction_load() {
 	let mut node = None;
-	let workers = env_or("MODELCHAIN_LOAD_WORKERS", 63);
-	let rpc = match std::env::var("MODELCHAIN_LOAD_PORT") {
+	let network = std::env::var("MODELCHAIN_LOAD_PORT");
+	// On a running network, workers are added only when asked (their keys go into the one node
+	// the measurement talks to).
+	let workers = env_or("MODELCHAIN_LOAD_WORKERS", if network.is_ok() { 0 } else { 63 });
+	let rpc = match network {
 		Ok(port) => Rpc { port: port.parse().expect("MODELCHAIN_LOAD_PORT is a port") },
 		Err(_) => {
 			// A big pool: the floods park their later nonces in the future queue (a tenth of it).
@@ -587,8 +599,8 @@ fn prediction_load() {
 		latency(&rpc, &mut chain, requests, env_or("MODELCHAIN_LOAD_PER_BLOCK", 10), block_ms);
 	}
 	let flood = env_or("MODELCHAIN_LOAD_FLOOD", 4096);
-	if flood > 0 && node.is_some() && workers > 0 {
-		add_workers(&rpc, workers);
+	if flood > 0 && workers > 0 {
+		add_workers(&rpc, &mut chain, workers);
 	}
 	let most_results = if flood > 0 { prediction_flood(&rpc, &mut chain, flood) } else { 0 };
 	let transfers = env_or("MODELCHAIN_LOAD_TRANSFERS", 16_000);
