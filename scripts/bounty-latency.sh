@@ -5,7 +5,13 @@
 # a Markdown table (node/tests/bounty_latency.rs; about fifteen minutes of 6-second blocks).
 # MODELCHAIN_BOUNTY_ROWS="1x1000,32x10000" measures only those rows; MODELCHAIN_OFFCHAIN_ENGINE=runtime
 # scores in the runtime's wasm engine (`--offchain-engine runtime`) instead of the native one.
+#   scripts/bounty-latency.sh --zombienet   the same rows on the four-validator network (three
+#                                           evaluators, quorum 2; the nodes' timings stay in their logs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/measure-common.sh
+build_measurement bounty_latency
+if [[ "${1:-}" == "--zombienet" ]]; then
+	source scripts/zombienet-up.sh
+fi
 run_measurement bounty_latency
