@@ -6,7 +6,9 @@
 # MODELCHAIN_BOUNTY_ROWS="1x1000,32x10000" measures only those rows; MODELCHAIN_OFFCHAIN_ENGINE=runtime
 # scores in the runtime's wasm engine (`--offchain-engine runtime`) instead of the native one.
 #   scripts/bounty-latency.sh --zombienet   the same rows on the four-validator network (three
-#                                           evaluators, quorum 2; the nodes' timings stay in their logs)
+#                                           evaluators, quorum 2; the nodes' timings stay in their logs).
+#                                           The fast runtime refuses 32 x 10,000 (MaxEvaluationCost):
+#                                           MODELCHAIN_CHAIN=local runs the production periods instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/measure-common.sh

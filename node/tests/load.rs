@@ -14,15 +14,16 @@
 //! 2. prediction flood: `MODELCHAIN_LOAD_FLOOD` (default 4,096) requests in
 //!    `request_predictions` batches of `MaxRequestsPerCall`, a block's worth of seats
 //!    (`MaxPendingSeats / R`) made ready after each new block; the most results a block settles,
-//!    and what stopped it. A dev node of the measurement's own first gets
-//!    `MODELCHAIN_LOAD_WORKERS` (default 63; on a running network 0 unless set, the keys go
-//!    into the node at `MODELCHAIN_LOAD_PORT`) more workers, their keys in its keystore, so that
-//!    a block's seats spread over 64 workers (16 each, within the 32 answers one submission
-//!    carries): one worker alone answers at most 32 requests a block, whatever the chain takes.
-//!    That node runs `--chain dev-fast` (the dev chain with short periods) so the new workers
-//!    enter the draw after 10 blocks, not 100;
+//!    and what stopped it;
 //! 3. transfer flood: `MODELCHAIN_LOAD_TRANSFERS` (default 16,000) `transfer_keep_alive` made ready
 //!    at once; the most a block includes, and its share of the block's weight and length.
+//!
+//! Before the first two phases the chain gets `MODELCHAIN_LOAD_WORKERS` (default 63; on a running
+//! network 0 unless set, the keys go into the node at `MODELCHAIN_LOAD_PORT`) more workers, their
+//! keys in the node's keystore, so that a block's seats spread over 64 workers (16 each, within
+//! the 32 answers one submission carries): one worker alone answers at most 32 requests a block,
+//! whatever the chain takes. A dev node of the measurement's own then runs `--chain dev-fast`
+//! (the dev chain with short periods) so the new workers enter the draw after 10 blocks, not 100.
 //!
 //! "Ready at once" (transfers): each sender's transactions are submitted from its second nonce on (they wait
 //! in the pool's future queue), then every sender's first: the whole batch becomes ready between
@@ -595,12 +596,14 @@ fn prediction_load() {
 		RuntimeBlockLength::get().max.get(DispatchClass::Normal) / 1024,
 	);
 	let requests = env_or("MODELCHAIN_LOAD_REQUESTS", 1000);
+	let flood = env_or("MODELCHAIN_LOAD_FLOOD", 4096);
+	// Before both prediction phases: the latency a user sees is measured with the same workers
+	// as the flood.
+	if (requests > 0 || flood > 0) && workers > 0 {
+		add_workers(&rpc, &mut chain, workers);
+	}
 	if requests > 0 {
 		latency(&rpc, &mut chain, requests, env_or("MODELCHAIN_LOAD_PER_BLOCK", 10), block_ms);
-	}
-	let flood = env_or("MODELCHAIN_LOAD_FLOOD", 4096);
-	if flood > 0 && workers > 0 {
-		add_workers(&rpc, &mut chain, workers);
 	}
 	let most_results = if flood > 0 { prediction_flood(&rpc, &mut chain, flood) } else { 0 };
 	let transfers = env_or("MODELCHAIN_LOAD_TRANSFERS", 16_000);

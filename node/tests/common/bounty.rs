@@ -7,7 +7,8 @@ use super::*;
 use modelchain_nn::{Dataset, DatasetBounds, Labels, Metric, MetricAccumulator, Model};
 use modelchain_runtime::{genesis_config_presets::DIGITS_MODEL, AccountId, RuntimeCall, RuntimeEvent, MDC};
 use pallet_ml_bounties::{
-	chunk_commitment, model_commitment, Call as B, Event as E, OutputShape, Payout, Phase, Terms,
+	chunk_commitment, model_commitment, Call as B, EvaluationParameters, EvaluationParams, Event as E, OutputShape,
+	Payout, Phase, Terms,
 };
 use polkadot_sdk::{
 	frame_support::BoundedVec,
@@ -111,16 +112,14 @@ pub fn run_bounty(rpc: &Rpc, submissions: usize, samples: usize, on_drawn: impl 
 	let salt = |i: usize| [i as u8 + 7; 32];
 	let commitments: Vec<_> = chunks.iter().enumerate().map(|(i, c)| chunk_commitment(&hash(c), &salt(i))).collect();
 	rpc.submit(requester, RuntimeCall::Preimage(pallet_preimage::Call::note_preimage { bytes: test.clone() }));
-	let terms = Terms {
+	let mut terms = Terms {
 		input_len: 64,
 		output: OutputShape::Classes(10),
 		metric: Metric::Accuracy,
 		min_score: 0,
 		reward: 100 * MDC,
 		trainer_stake: MDC,
-		// At least 1 MDC per evaluator per 10^9 cost units of the evaluation
-		// (`MinEvaluationFeePerGigaCost`): 32 submissions on 10,000 samples need 2.
-		evaluation_fee: MDC * (1 + u128::from(digits.cost() * samples as u64 * submissions as u64 / 1_000_000_000)),
+		evaluation_fee: 0,
 		test_chunks: 1,
 		validation_chunks: 0,
 		max_chunk_samples: samples as u32,
@@ -132,7 +131,15 @@ pub fn run_bounty(rpc: &Rpc, submissions: usize, samples: usize, on_drawn: impl 
 		challenge_period: 5,
 		payout: Payout::WinnerTakesAll,
 	};
-	let from = rpc.submit(
+	// The least the chain takes for the evaluators it draws now (`MinEvaluationFeePerGigaCost`
+	// per evaluator per 10^9 cost units of the worst case), and at least 1 MDC.
+	let evaluators = rpc
+		.storage(EvaluationParams::<Runtime>::hashed_key().to_vec(), rpc.block_hash(rpc.best_number()))
+		.map_or(0, |v| EvaluationParameters::decode(&mut &v[..]).expect("evaluation parameters decode").evaluators);
+	terms.evaluation_fee = pallet_ml_bounties::Pallet::<Runtime>::evaluation_fee_for(&terms, evaluators)
+		.expect("the digits terms' fee does not overflow")
+		.max(MDC);
+	let (from, tx) = rpc.submit_tracked(
 		requester,
 		RuntimeCall::MlBounties(B::create_bounty {
 			metadata: BoundedVec::truncate_from(b"latency".to_vec()),
@@ -141,11 +148,10 @@ pub fn run_bounty(rpc: &Rpc, submissions: usize, samples: usize, on_drawn: impl 
 		}),
 	);
 	let bob = requester.to_account_id();
-	let (created_at, events) = rpc.find_block_with(from, Duration::from_secs(120), |events| {
-		events.iter().any(
-			|r| matches!(&r.event, RuntimeEvent::MlBounties(E::BountyCreated { requester, .. }) if *requester == bob),
-		)
-	});
+	let (created_at, events, result) = rpc.outcome(from, tx, Duration::from_secs(120));
+	if let Err(e) = result {
+		panic!("{submissions} x {samples}: create_bounty failed: {}", describe(e));
+	}
 	let created = header_number(&rpc.header(Some(created_at)));
 	let id = events
 		.iter()

@@ -22,7 +22,7 @@ use polkadot_sdk::{
 	frame_system,
 	sp_core::{sr25519, Pair as _},
 	sp_keyring::Sr25519Keyring,
-	sp_runtime::{generic::Era, MultiAddress, MultiSignature},
+	sp_runtime::{generic::Era, DispatchError, MultiAddress, MultiSignature},
 };
 use serde_json::{json, Value};
 
@@ -255,6 +255,47 @@ impl Rpc {
 		start
 	}
 
+	/// [`Rpc::submit`], also returning the transaction's hash, to look up its outcome with
+	/// [`Rpc::outcome`].
+	pub fn submit_tracked(&self, signer: Sr25519Keyring, call: RuntimeCall) -> (u32, Hash) {
+		let xt = sign(signer, call, self.next_nonce(&signer.to_account_id()), self.block_hash(0));
+		let start = self.best_number();
+		let hash = self.try_submit(&xt).unwrap_or_else(|e| panic!("the pool refused the transaction: {e}"));
+		(start, hash)
+	}
+
+	/// The first block at or after `from` that includes transaction `tx` (waiting up to
+	/// `timeout`), its events, and what the transaction's dispatch returned: a failed call is
+	/// reported with its error rather than as a missing event.
+	pub fn outcome(
+		&self,
+		from: u32,
+		tx: Hash,
+		timeout: Duration,
+	) -> (Hash, Vec<EventRecord>, Result<(), DispatchError>) {
+		let deadline = Instant::now() + timeout;
+		let mut next = from.max(1);
+		loop {
+			while next <= self.best_number() {
+				let block = self.block_view(next);
+				if let Some(index) = block.extrinsic_hashes.iter().position(|h| *h == tx) {
+					let failed = block.events.iter().find_map(|r| match &r.event {
+						RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. })
+							if BlockView::extrinsic_of(r) == Some(index) =>
+						{
+							Some(*dispatch_error)
+						}
+						_ => None,
+					});
+					return (block.hash, block.events, failed.map_or(Ok(()), Err));
+				}
+				next += 1;
+			}
+			assert!(Instant::now() < deadline, "transaction {tx:?} not in any block from #{from}");
+			std::thread::sleep(Duration::from_millis(500));
+		}
+	}
+
 	/// [`Rpc::submit`] signed by any sr25519 key.
 	pub fn submit_with(&self, pair: &sr25519::Pair, call: RuntimeCall) -> u32 {
 		let from = AccountId::from(pair.public());
@@ -340,6 +381,24 @@ impl Rpc {
 			std::thread::sleep(Duration::from_millis(500));
 		}
 	}
+}
+
+/// A dispatch error as a user reads it: a ModelChain pallet's error by name (the chain's events
+/// carry only indices), anything else as it decodes.
+pub fn describe(error: DispatchError) -> String {
+	use modelchain_runtime::{MlBounties, MlPredictions, MlStaking};
+	use polkadot_sdk::frame_support::traits::PalletInfoAccess;
+	fn named<E: Decode + core::fmt::Debug>(pallet: &str, bytes: &[u8]) -> Option<String> {
+		E::decode(&mut &bytes[..]).ok().map(|e| format!("{pallet}::{e:?}"))
+	}
+	let DispatchError::Module(m) = error else { return format!("{error:?}") };
+	let name = match m.index as usize {
+		i if i == MlBounties::index() => named::<pallet_ml_bounties::Error<Runtime>>("MlBounties", &m.error),
+		i if i == MlPredictions::index() => named::<pallet_ml_predictions::Error<Runtime>>("MlPredictions", &m.error),
+		i if i == MlStaking::index() => named::<pallet_ml_staking::Error<Runtime>>("MlStaking", &m.error),
+		_ => None,
+	};
+	name.unwrap_or_else(|| format!("{error:?}"))
 }
 
 pub fn header_number(header: &Value) -> u32 {

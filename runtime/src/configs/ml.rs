@@ -214,12 +214,12 @@ parameter_types! {
 	/// An evaluator's off-chain worker spends as much on bounties per block as on predictions.
 	pub const OffchainEvalCostPerBlock: u64 = periods::OFFCHAIN_EVAL_COST_PER_BLOCK;
 	/// A bounty's evaluation takes at most 3,600 blocks (six hours) of computation at half the
-	/// budget: 3.6e11 cost units (the digits model on 10,000 samples is 2.5e7).
+	/// budget: 3.6e11 cost units (the digits model on 10,000 samples is 4.1e7).
 	pub const MaxEvaluationCost: u64 = periods::MAX_EVALUATION_COST;
 	/// A bounty escrows at least 1 MDC per evaluator per 10^9 cost units of its worst-case
 	/// evaluation (five blocks of an evaluator's off-chain budget): the costliest evaluation
 	/// pays each evaluator 360 MDC for up to six hours, the digits model on 10,000 samples
-	/// 0.025 MDC. Requesters pay for the work they order, whether or not models are revealed.
+	/// 0.041 MDC. Requesters pay for the work they order, whether or not models are revealed.
 	pub const MinEvaluationFeePerGigaCost: Balance = MDC;
 	/// One on-chain verification step (a model on a test chunk) costs at most 5e7 cost units,
 	/// under the model registry's 6e7 for a single challenge.
