@@ -77,12 +77,32 @@ struct Tracked {
 }
 
 /// A request a tracked transaction created (`PredictionRequested`), followed to its outcome.
+#[derive(Default)]
 struct Request {
 	/// The transaction (index into `Scan::tracked`).
 	tx: usize,
 	/// The block with the request's outcome, its timestamp, whether a result (not a failure),
 	/// and when the scanner saw it finalized.
 	settled: Option<(u32, u64, bool, u64)>,
+	/// What each drawn worker did and when: to tell why a request was slower than the floor.
+	trail: Vec<(u32, String)>,
+}
+
+/// A worker's stash as a person reads it: the keyring's names (`AliceStash`), `//LoadWorker<i>`
+/// for the workers [`add_workers`] registers, else the address.
+fn worker_name(who: &AccountId) -> String {
+	use polkadot_sdk::sp_core::{sr25519, Pair as _};
+	static NAMES: std::sync::OnceLock<HashMap<AccountId, String>> = std::sync::OnceLock::new();
+	let names = NAMES.get_or_init(|| {
+		let keyring = K::iter().map(|k| (k.to_account_id(), format!("{k:?} {}", hex_of(&k.public().0[..4]))));
+		let load = (0..256).map(|i| {
+			let pair = sr25519::Pair::from_string(&format!("//LoadWorker{i}"), None).unwrap();
+			// With the key's first bytes, to find it in a node's log.
+			(AccountId::from(pair.public()), format!("LoadWorker{i} {}", hex_of(&pair.public().0[..4])))
+		});
+		keyring.chain(load).collect()
+	});
+	names.get(who).cloned().unwrap_or_else(|| who.to_string())
 }
 
 /// `NetworkBusy` as the runtime encodes it (the pallet's index in the runtime, the variant).
@@ -142,6 +162,13 @@ impl Scan {
 		self.tracked.push(t);
 	}
 
+	/// Adds to request `id`'s trail, if it is one of ours.
+	fn note(&mut self, id: RequestId, block: u32, what: impl FnOnce() -> String) {
+		if let Some(&r) = self.by_request.get(&id) {
+			self.requests[r].trail.push((block, what()));
+		}
+	}
+
 	/// Tracked transactions not yet in a block, and requests without an outcome yet.
 	fn open(&self) -> usize {
 		self.tracked.iter().filter(|t| t.included.is_none()).count()
@@ -179,7 +206,7 @@ impl Scan {
 				match (&record.event, tracked) {
 					(RuntimeEvent::MlPredictions(P::PredictionRequested { request, .. }), Some(t)) => {
 						self.by_request.insert(*request, self.requests.len());
-						self.requests.push(Request { tx: t, settled: None });
+						self.requests.push(Request { tx: t, ..Request::default() });
 						row.requested += 1;
 					}
 					(RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }), Some(t)) => {
@@ -199,14 +226,34 @@ impl Scan {
 							row.ready += 1;
 						}
 					}
-					(RuntimeEvent::MlPredictions(P::PredictionFailed { request, .. }), _) => {
+					(RuntimeEvent::MlPredictions(P::PredictionFailed { request, missed, .. }), _) => {
+						self.note(*request, block.number, || {
+							let names: Vec<_> = missed.iter().map(worker_name).collect();
+							format!("failed, missed by {names:?}")
+						});
 						if let Some(&r) = self.by_request.get(request) {
 							self.requests[r].settled = Some((block.number, block.timestamp_ms, false, seen_ms));
 							row.failed += 1;
 						}
 					}
-					(RuntimeEvent::MlPredictions(P::AnswerSubmitted { .. } | P::AnswerCommitted { .. }), _) => {
+					(RuntimeEvent::MlPredictions(P::AnswerSubmitted { request, worker }), _) => {
 						row.answers += 1;
+						let tx = BlockView::extrinsic_of(record).and_then(|i| block.extrinsic_hashes.get(i));
+						self.note(*request, block.number, || format!("{} revealed (tx {tx:?})", worker_name(worker)));
+					}
+					(RuntimeEvent::MlPredictions(P::AnswerCommitted { request, worker }), _) => {
+						row.answers += 1;
+						let tx = BlockView::extrinsic_of(record).and_then(|i| block.extrinsic_hashes.get(i));
+						self.note(*request, block.number, || format!("{} committed (tx {tx:?})", worker_name(worker)));
+					}
+					(RuntimeEvent::MlPredictions(P::AnswerRejected { request, worker, reason }), _) => {
+						self.note(*request, block.number, || format!("{} rejected: {reason:?}", worker_name(worker)));
+					}
+					(RuntimeEvent::MlPredictions(P::WorkersAssigned { request, workers, deadline }), _) => {
+						self.note(*request, block.number, || {
+							let names: Vec<_> = workers.iter().map(worker_name).collect();
+							format!("drawn {names:?}, deadline #{deadline}")
+						});
 					}
 					(RuntimeEvent::Balances(pallet_balances::Event::Transfer { from, .. }), Some(_))
 						if SENDERS.iter().any(|k| k.to_account_id() == *from) =>
@@ -369,6 +416,19 @@ fn latency(rpc: &Rpc, chain: &mut Chain, n: usize, per_block: usize, block_ms: u
 		*histogram.entry(*b as u32).or_insert(0) += 1;
 	}
 	println!("blocks after the request's: count {histogram:?}");
+	// Why the slowest were slow: each drawn worker's commitment and reveal, by block.
+	let floor = if chain.params.quorum >= 2 { 3 } else { 2 };
+	let slow: Vec<_> = scan
+		.requests
+		.iter()
+		.filter(|r| r.settled.is_some_and(|s| !s.2 || s.0 > scan.tracked[r.tx].included.unwrap_or(0) + floor))
+		.collect();
+	for r in slow.iter().take(30) {
+		println!("slower than the floor: requested in #{}:", scan.tracked[r.tx].included.unwrap_or(0));
+		for (block, what) in &r.trail {
+			println!("  #{block} {what}");
+		}
+	}
 	assert_eq!(ready, n, "at a steady load every request gets its result");
 }
 

@@ -118,6 +118,16 @@ impl<T: Config> Pallet<T> {
 					}
 					let answers = Self::compute_answers(&worker, now, &mut budget, &mut models);
 					ids = answers.iter().map(|(id, entry)| (*id, Self::step(entry))).collect();
+					// What a stalled worker's node did, block by block (`ml-predictions=debug`).
+					if !ids.is_empty() || plan.abandoned.is_some() {
+						log::debug!(
+							target: LOG_TARGET,
+							"#{now:?} worker {worker:?}: nonce {:?} (chain {:?}, given up from {:?}), sending {ids:?}",
+							plan.nonce,
+							frame_system::Pallet::<T>::account_nonce(&account.id),
+							plan.abandoned,
+						);
+					}
 					let answers = BoundedVec::try_from(answers).ok().filter(|a| !a.is_empty())?;
 					Some(Call::submit_predictions { answers })
 				},
