@@ -25,9 +25,16 @@ fn free_port() -> u16 {
 	TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// This crate's directory where the test runs: `cargo test` says so at run time; the path baked
+/// in at compile time is a fallback only, since a test binary cached from another checkout of
+/// the same target directory keeps that checkout's path (CI's clone and a session's share one).
+fn manifest_dir() -> PathBuf {
+	std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()).into()
+}
+
 /// `primitives/nn-import/fixtures/<name>`.
 fn fixture(name: &str) -> PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).join("../primitives/nn-import/fixtures").join(name)
+	manifest_dir().join("../primitives/nn-import/fixtures").join(name)
 }
 
 /// The node `scripts/test.sh` built: `<target>/release/modelchain-node`, this test binary being
@@ -391,7 +398,7 @@ fn wait_phase(node: &Node, id: &str, phase: &str) -> Value {
 fn a_bounty_through_mlc_pays_the_best_model_and_lists_it(node: &Node, dir: &Path) {
 	let state = dir.join("state");
 	let state = state.to_str().unwrap();
-	let good = Path::new(env!("CARGO_MANIFEST_DIR")).join("../primitives/nn/fixtures/digits_mlp.bin");
+	let good = manifest_dir().join("../primitives/nn/fixtures/digits_mlp.bin");
 	let mut weak = Model::decode_blob(&std::fs::read(&good).unwrap(), &modelchain_nn::Bounds::default()).unwrap();
 	let last = weak.layers.iter_mut().rev().find_map(|l| match l {
 		modelchain_nn::Layer::Dense(d) => Some(d),
