@@ -246,13 +246,7 @@ impl Rpc {
 	/// Signs `call` as `signer` (immortal era, no tip) and submits it; returns the block
 	/// number the submission happened at, to search for its events from there.
 	pub fn submit(&self, signer: Sr25519Keyring, call: RuntimeCall) -> u32 {
-		let from = signer.to_account_id();
-		let nonce = self.next_nonce(&from);
-		let genesis = self.block_hash(0);
-		let xt = sign(signer, call, nonce, genesis);
-		let start = self.best_number();
-		let _tx_hash: String = self.call("author_submitExtrinsic", json!([hex_of(&xt.encode())]));
-		start
+		self.submit_tracked(signer, call).0
 	}
 
 	/// [`Rpc::submit`], also returning the transaction's hash, to look up its outcome with
